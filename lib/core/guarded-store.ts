@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import { CacheStoreError } from '../errors/cache-store.error';
+import { CacheErrorCode } from '../errors/cache-error-code';
+import { messages } from '../errors/cache.messages';
+import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
+import { isThenable } from '../utils/is-thenable';
+import { StatsCounter } from './stats.counter';
+
+const LOG_INTERVAL_MS = 1_000;
+
+/**
+ * Contains a store's failures: a call that throws, rejects or outlasts `storeTimeout` is counted in
+ * `stats().errors`, logged at most once a second, and turned into a miss (reads), a no-op (writes)
+ * or a rejection the caller must see (deletes, tag invalidation, clear).
+ */
+export class GuardedStore {
+  private readonly logger = new Logger('CacheModule');
+  private lastLogAt = -Infinity;
+
+  constructor(
+    readonly store: CacheStore,
+    private readonly timeoutMs: number,
+    private readonly stats: StatsCounter,
+  ) {}
+
+  read(key: string): MaybePromise<string | undefined> {
+    return this.guard('get', () => this.store.get(key), () => undefined);
+  }
+
+  /** `null` when the store failed (as opposed to keys being absent). */
+  readMany(keys: readonly string[]): MaybePromise<(string | undefined)[] | null> {
+    if (keys.length === 0) return [];
+    return this.guard('getMany', () => this.store.getMany(keys), () => null);
+  }
+
+  /** Resolves `false` when the write failed. */
+  write(key: string, value: string, ttlMs: number): MaybePromise<boolean> {
+    return this.guard('set', () => toTrue(this.store.set(key, value, ttlMs)), () => false);
+  }
+
+  remove(keys: readonly string[]): MaybePromise<void> {
+    return this.guard('delete', () => this.store.delete(keys), rethrow);
+  }
+
+  /** Like `write`, but a failure rejects: used where the caller must know (tag invalidation). */
+  writeOrThrow(key: string, value: string, ttlMs: number): MaybePromise<void> {
+    return this.guard('set', () => this.store.set(key, value, ttlMs), rethrow);
+  }
+
+  clear(prefix: string): MaybePromise<void> {
+    return this.guard('clear', () => this.store.clear(prefix), rethrow);
+  }
+
+  private guard<T>(
+    operation: string,
+    call: () => MaybePromise<T>,
+    fallback: (error: unknown) => T,
+  ): MaybePromise<T> {
+    let result: MaybePromise<T>;
+    try {
+      result = call();
+    } catch (error) {
+      return fallback(this.failed(operation, error));
+    }
+    if (!isThenable<T>(result)) return result;
+    return this.withTimeout(operation, result).catch((error) =>
+      fallback(this.failed(operation, error)),
+    );
+  }
+
+  private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const message = messages.storeTimeout(this.store.name, operation, this.timeoutMs);
+        reject(new CacheStoreError(message, CacheErrorCode.StoreTimeout));
+      }, this.timeoutMs);
+      timer.unref?.();
+      promise.then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error) => (clearTimeout(timer), reject(error)),
+      );
+    });
+  }
+
+  private failed(operation: string, error: unknown): unknown {
+    this.stats.errors++;
+    const now = Date.now();
+    if (now - this.lastLogAt >= LOG_INTERVAL_MS) {
+      this.lastLogAt = now;
+      this.logger.error(messages.storeFailed(this.store.name, operation, error));
+    }
+    return error;
+  }
+}
+
+function toTrue<T>(value: MaybePromise<T>): MaybePromise<boolean> {
+  return isThenable(value) ? Promise.resolve(value).then(() => true) : true;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
+}

@@ -1,0 +1,81 @@
+import { Logger } from '@nestjs/common';
+import { messages } from '../errors/cache.messages';
+import { CacheEngine, Lookup } from './cache.engine';
+import { FlightResult } from './flight';
+import { deserializeValue } from './value.serializer';
+
+/** Resolved options of one `wrap` (durations in ms). */
+export interface WrapPolicy {
+  ttl: number;
+  tags: readonly string[];
+  staleWhileRevalidate: number;
+  staleIfError: number;
+  /** `true` for a result that must not be stored. */
+  unless?: (value: unknown) => boolean;
+}
+
+/**
+ * Read-through caching of values (CacheService.wrap and `@Cached` provider methods): fresh hits,
+ * stale-while-revalidate with one background refresh, stale-if-error, and single-flight misses.
+ */
+export class ValueCache {
+  private readonly logger = new Logger('CacheModule');
+
+  constructor(private readonly engine: CacheEngine) {}
+
+  async wrap<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy): Promise<T> {
+    const found = await this.engine.lookup(key);
+    return this.answer(key, found, factory, policy);
+  }
+
+  /** Answers from what `lookup` found, computing when needed. */
+  answer<T>(key: string, found: Lookup, factory: () => T | Promise<T>, policy: WrapPolicy): Promise<T> {
+    const { stats } = this.engine;
+    if (found.state === 'fresh') {
+      stats.hits++;
+      return Promise.resolve(deserializeValue<T>(found.entry.payload));
+    }
+    if (found.state === 'stale') {
+      if (found.staleForMs <= policy.staleWhileRevalidate) {
+        stats.staleHits++;
+        this.compute(key, factory, policy).promise.catch((error) =>
+          this.logger.error(messages.backgroundRefreshFailed(key, error)),
+        );
+        return Promise.resolve(deserializeValue<T>(found.entry.payload));
+      }
+      if (found.staleForMs <= policy.staleIfError) {
+        stats.misses++;
+        return this.compute(key, factory, policy).promise.catch((error) => {
+          this.logger.warn(messages.staleIfError(key, error));
+          stats.staleHits++;
+          return deserializeValue<T>(found.entry.payload);
+        });
+      }
+    }
+    stats.misses++;
+    return this.compute(key, factory, policy).promise;
+  }
+
+  /** Runs the factory once for all concurrent callers of `key`; joiners get their own copy. */
+  compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy) {
+    const { leader, promise } = this.engine.flight<T>(key, policy.tags, async (ticket) => {
+      const value = await factory();
+      const result: FlightResult<T> = { value };
+      if (value === undefined || policy.unless?.(value)) return result;
+      result.payload = this.engine.serialize(key, value);
+      if (result.payload !== undefined) {
+        await this.engine.commit(ticket, result.payload, {
+          ttl: policy.ttl,
+          staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
+        });
+      }
+      return result;
+    });
+    const value = leader
+      ? promise.then((result) => result.value)
+      : promise.then((result) =>
+          result.payload === undefined ? result.value : deserializeValue<T>(result.payload),
+        );
+    return { leader, promise: value };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Every message nestjs-cached shows, written once, phrased `Where: what is wrong; how to fix it`.
+ */
+export const messages = {
+  invalidTtl: (where: string, value: unknown) =>
+    `${where}: invalid ttl ${describe(value)}; use a positive number of milliseconds, Infinity, ` +
+    `or a string such as '250ms', '30s', '5m', '2h' or '1d'`,
+  notADuration: (where: string, value: string) =>
+    `${where}: '${value}' is not a duration; to set a key alone write @Cached({ key: '${value}' })`,
+  invalidOption: (where: string, option: string, expected: string, value: unknown) =>
+    `${where}: option '${option}' must be ${expected}, got ${describe(value)}`,
+  unknownOption: (where: string, option: string, known: readonly string[]) =>
+    `${where}: unknown option '${option}'; known options are ${known.join(', ')}`,
+  invalidStore: (value: unknown) =>
+    `CacheModule: 'store' ${describe(value)} is not a cache store; use memoryStore(), ` +
+    `redisStore() from 'nestjs-cached/redis', a Keyv instance or a Keyv store adapter`,
+  storeCannotClear: (store: string) =>
+    `${store}: this store cannot list its keys, so clear() cannot remove one namespace; ` +
+    `use a store with an iterator or delete by tag`,
+  invalidKeyFactory: (where: string, value: unknown) =>
+    `${where}: keyFactory ${describe(value)} is not a class; pass an @Injectable() class ` +
+    `implementing CacheKeyFactory { build(ctx, defaultKey) }`,
+  keyFactoryWithoutBuild: (where: string, name: string) =>
+    `${where}: key factory ${name} has no build(ctx, defaultKey) method; implement CacheKeyFactory`,
+  invalidKeyTemplate: (where: string, template: string, reason: string) =>
+    `${where}: key template '${template}' ${reason}`,
+  notGetRoute: (where: string, method: string) =>
+    `${where}: @Cached on a ${method} route; only GET (and HEAD) responses are cached. ` +
+    `Remove @Cached, or use @CacheEvict / @CachePut on writes`,
+  notStorable: (key: string, reason: string) =>
+    `cache key '${key}' was not stored: the value ${reason}; return plain data ` +
+    `(objects, arrays, Date, Buffer, Map, Set, BigInt, null)`,
+  storeFailed: (store: string, operation: string, error: unknown) =>
+    `${store}: ${operation} failed (${errorText(error)}); serving without the cache`,
+  storeTimeout: (store: string, operation: string, ms: number) =>
+    `${store}: ${operation} took longer than storeTimeout (${ms} ms)`,
+  unsupportedContext: (where: string, type: string) =>
+    `${where}: @Cached on a ${type} handler is not supported yet; the handler runs uncached`,
+  syncMethod: (where: string) =>
+    `${where}: @Cached method returned a plain value, not a Promise; it runs uncached. ` +
+    `Make it async to cache it`,
+  argumentsNotHashable: (where: string, reason: string) =>
+    `${where}: arguments ${reason}, so this call is not cached; give @Cached a key template`,
+  scopedProvider: (where: string) =>
+    `${where}: request-scoped or transient provider; its @Cached/@CachePut/@CacheEvict ` +
+    `methods run uncached. Move the method to a singleton provider to cache it`,
+  backgroundRefreshFailed: (key: string, error: unknown) =>
+    `background refresh of '${key}' failed (${errorText(error)}); the stale value stays served`,
+  staleIfError: (key: string, error: unknown) =>
+    `refresh of '${key}' failed (${errorText(error)}); serving the stale value (staleIfError)`,
+  conflictingDecorators: (where: string) =>
+    `${where}: @Cached and @CachePut on the same method; keep one of them`,
+  evictWithoutTarget: (where: string) =>
+    `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
+} as const;
+
+export function where(target: Function | object | undefined, method?: string | symbol): string {
+  const name =
+    typeof target === 'function' ? target.name : (target?.constructor?.name ?? 'Anonymous');
+  return method === undefined ? name : `${name}@${String(method)}`;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return value.name ? `function ${value.name}` : 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : `an object (${value.constructor?.name ?? 'null'})`;
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,17 @@
+/** The few response operations the interceptor needs, on Express and Fastify alike. */
+export interface HttpResponseLike {
+  statusCode: number;
+  status(code: number): unknown;
+  header(name: string, value: string | string[]): unknown;
+  getHeaders(): Record<string, unknown>;
+  headersSent?: boolean;
+  sent?: boolean;
+}
+
+export function setHeader(res: HttpResponseLike, name: string, value: string | string[]): void {
+  res.header(name, value);
+}
+
+export function headersOf(res: HttpResponseLike): Record<string, unknown> {
+  return res.getHeaders();
+}

@@ -1,0 +1,62 @@
+import { ExecutionContext } from '@nestjs/common';
+import {
+  NEST_NEXT_PARAM,
+  NEST_RESPONSE_PARAM,
+  NEST_ROUTE_ARGS_METADATA,
+} from '../cache.constants';
+import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
+import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
+import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
+import { ResponseSerializer } from './class-serializer.finder';
+
+/** Everything a cached route needs per request, worked out once, on its first request. */
+export interface RoutePlan {
+  where: string;
+  cached?: CachedMetadata;
+  evict?: CacheEvictMetadata;
+  ttl: number;
+  staleWhileRevalidate: number;
+  staleIfError: number;
+  /** The implicit tag `Controller.handler` first, then the decorator's tags. */
+  implicitTag: string;
+  tags: KeySource[];
+  keyFactory?: CacheKeyFactoryClass;
+  serializer?: ResponseSerializer;
+  /** The handler sends the response itself (`@Res()` / `@Next()`): nothing can be captured. */
+  sendsItself: boolean;
+}
+
+export function buildRoutePlan(
+  ctx: ExecutionContext,
+  cached: CachedMetadata | undefined,
+  evict: CacheEvictMetadata | undefined,
+  options: ResolvedCacheOptions,
+  serializer: ResponseSerializer | undefined,
+): RoutePlan {
+  const cls = ctx.getClass();
+  const handler = ctx.getHandler();
+  return {
+    where: `${cls.name}@${handler.name}`,
+    cached,
+    evict,
+    ttl: cached?.ttl ?? options.ttl,
+    staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
+    staleIfError: cached?.staleIfError ?? options.staleIfError,
+    implicitTag: `${cls.name}.${handler.name}`,
+    tags: cached?.tags ?? [],
+    keyFactory: cached?.keyFactory ?? options.keyFactory,
+    serializer,
+    sendsItself: sendsItself(cls, handler.name),
+  };
+}
+
+function sendsItself(cls: Function, method: string): boolean {
+  const params: Record<string, { data?: { passthrough?: boolean } }> =
+    Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, cls, method) ?? {};
+  return Object.entries(params).some(([key, param]) => {
+    const type = Number(key.split(':')[0]);
+    return (
+      (type === NEST_RESPONSE_PARAM || type === NEST_NEXT_PARAM) && param?.data?.passthrough !== true
+    );
+  });
+}

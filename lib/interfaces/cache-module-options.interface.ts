@@ -1,0 +1,45 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Ttl } from '../core/ttl';
+import { CacheKeyFactoryClass } from './cache-key-factory.interface';
+
+/**
+ * Options of `CacheModule.forRoot()` / `forRootAsync()`; every field is optional.
+ * @example
+ * CacheModule.forRoot({ ttl: '1m', namespace: 'shop', statuses: [200, 203] })
+ */
+export interface CacheModuleOptions {
+  /** Default time to live. @default '5m' */
+  ttl?: Ttl;
+  /** Prefix of every key written; apps with different namespaces never share entries. @default 'cache' */
+  namespace?: string;
+  /** `memoryStore()`, `redisStore()`, a Keyv instance or a Keyv store adapter. @default memoryStore() */
+  store?: unknown;
+  /** An `@Injectable()` class implementing `CacheKeyFactory`, used for every HTTP route. */
+  keyFactory?: CacheKeyFactoryClass;
+  /** HTTP statuses that may be stored. @default [200] */
+  statuses?: number[];
+  /** Response header carrying HIT, MISS, STALE or BYPASS; `false` disables it. @default 'X-Cache' */
+  xCacheHeader?: string | false;
+  /** Window after expiry in which a stale entry is served while one refresh runs. @default none */
+  staleWhileRevalidate?: Ttl;
+  /** Window after expiry in which a stale entry is served when the refresh throws. @default none */
+  staleIfError?: Ttl;
+  /** A store call slower than this (ms) counts as a failure and is served as a miss. @default 250 */
+  storeTimeout?: number;
+  /** The user identity for `scope: 'user'`. @default req.user?.id ?? req.user?.sub */
+  userKey?: (ctx: ExecutionContext) => string | number | undefined;
+}
+
+/** Options after validation, with defaults applied and durations in milliseconds. */
+export interface ResolvedCacheOptions {
+  ttl: number;
+  namespace: string;
+  storeInput: unknown;
+  keyFactory?: CacheKeyFactoryClass;
+  statuses: ReadonlySet<number>;
+  xCacheHeader: string | false;
+  staleWhileRevalidate: number;
+  staleIfError: number;
+  storeTimeout: number;
+  userKey: (ctx: ExecutionContext) => string | number | undefined;
+}

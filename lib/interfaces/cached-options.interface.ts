@@ -1,0 +1,52 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Ttl } from '../core/ttl';
+import { CacheKeyFactoryClass } from './cache-key-factory.interface';
+
+/**
+ * A key: a string with `{…}` placeholders filled at call time (`'product:{params.id}'` on a route,
+ * `'product:{0}'` on a provider method), or a function returning the key.
+ */
+export type CacheKeyTemplate = string | ((...args: any[]) => string);
+
+/**
+ * Options of `@Cached()` and `@CachePut()`.
+ * @example
+ * @Cached({ ttl: '30s', key: 'product:{params.id}', tags: ['products'], scope: 'public' })
+ */
+export interface CachedOptions {
+  /** Time to live. @default the module's ttl */
+  ttl?: Ttl;
+  /** The key. @default method, path, sorted query and `vary` headers (HTTP); Class.method + args hash */
+  key?: CacheKeyTemplate;
+  /** Tags to invalidate the entry by, templates allowed (`'product:{0}'`). @default [] */
+  tags?: CacheKeyTemplate[];
+  /** `'user'`: one entry per user; `'public'`: shared even for authenticated requests. @default none */
+  scope?: 'public' | 'user';
+  /** Evaluated first; `false` bypasses the cache (no read, no write). @default always */
+  condition?: (...args: any[]) => boolean;
+  /** Evaluated after a miss; `true` means do not store the result. @default never */
+  unless?: (result: any, ...args: any[]) => boolean;
+  /** Request header names whose values are part of the key. @default [] */
+  vary?: string[];
+  /** Serve a stale entry this long after expiry while one refresh runs. @default module's */
+  staleWhileRevalidate?: Ttl;
+  /** Serve a stale entry this long after expiry when the refresh throws. @default module's */
+  staleIfError?: Ttl;
+  /** A key factory for this route, overriding the module's. */
+  keyFactory?: CacheKeyFactoryClass;
+}
+
+/** `condition` / `unless` / `key` as seen on HTTP handlers. */
+export type HttpCallback<R> = (ctx: ExecutionContext) => R;
+
+/** Options of `@CacheEvict()`. */
+export interface CacheEvictOptions {
+  /** Keys to delete (templates allowed). */
+  keys?: CacheKeyTemplate[];
+  /** Tags to invalidate (templates allowed). */
+  tags?: CacheKeyTemplate[];
+  /** Clear the whole namespace. @default false */
+  all?: boolean;
+  /** Evict before the method runs instead of after it succeeded. @default false */
+  before?: boolean;
+}

@@ -1,0 +1,45 @@
+/**
+ * The default key of an HTTP request: `GET <path>?<query>` with query parameters sorted by name
+ * (repeated parameters keep their order), then, when the route varies on headers, their values as
+ * JSON (an absent header is `null`, an empty one `""`). HEAD shares the GET entry. Distinct
+ * requests never share a key: the raw query text is kept, and `\n` cannot occur in a URL.
+ */
+export function defaultHttpKey(req: HttpRequestLike, vary: readonly string[]): string {
+  const url = req.originalUrl ?? req.url ?? '/';
+  const mark = url.indexOf('?');
+  const key = mark < 0 ? 'GET ' + url : 'GET ' + url.slice(0, mark) + sortQuery(url.slice(mark + 1));
+  return vary.length > 0 ? key + varySuffix(req, vary) : key;
+}
+
+/** `\n` and the JSON of the `vary` headers' values (`null` when absent), or `''` without any. */
+export function varySuffix(req: HttpRequestLike, vary: readonly string[]): string {
+  if (vary.length === 0) return '';
+  const values = vary.map((name) => {
+    const value = req.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  });
+  return '\n' + JSON.stringify(values);
+}
+
+/** The request fields key building reads, on Express and Fastify alike. */
+export interface HttpRequestLike {
+  method: string;
+  url?: string;
+  originalUrl?: string;
+  headers: Record<string, string | string[] | undefined>;
+  params?: unknown;
+  query?: unknown;
+  user?: unknown;
+}
+
+function sortQuery(query: string): string {
+  if (query.indexOf('&') < 0) return '?' + query;
+  const pairs = query.split('&');
+  const names = pairs.map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq < 0 ? pair : pair.slice(0, eq);
+  });
+  const order = pairs.map((_, i) => i);
+  order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+  return '?' + order.map((i) => pairs[i]).join('&');
+}

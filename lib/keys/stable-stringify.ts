@@ -1,0 +1,54 @@
+/**
+ * A deterministic text form of a value, for keys: object keys sorted; Date, Buffer, Map, Set and
+ * BigInt written by value and tagged so that different types never print alike. Throws a
+ * `TypeError` with a reason for functions, symbols and cycles.
+ */
+export function stableStringify(value: unknown, seen: Set<object> = new Set()): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'undefined';
+    case 'bigint':
+      return `${value}n`;
+    case 'function':
+      throw new TypeError('hold a function');
+    case 'symbol':
+      throw new TypeError('hold a symbol');
+  }
+  if (value === null) return 'null';
+  const object = value as object;
+  if (seen.has(object)) throw new TypeError('are circular');
+  seen.add(object);
+  try {
+    return stringifyObject(object, seen);
+  } finally {
+    seen.delete(object);
+  }
+}
+
+function stringifyObject(object: object, seen: Set<object>): string {
+  if (object instanceof Date) return `Date(${object.getTime()})`;
+  if (Buffer.isBuffer(object)) return `Buffer(${object.toString('base64')})`;
+  if (ArrayBuffer.isView(object)) {
+    const bytes = Buffer.from(object.buffer, object.byteOffset, object.byteLength);
+    return `${object.constructor.name}(${bytes.toString('base64')})`;
+  }
+  if (Array.isArray(object)) return `[${object.map((v) => stableStringify(v, seen)).join(',')}]`;
+  if (object instanceof Map) {
+    const pairs = [...object].map(([k, v]) => `${stableStringify(k, seen)}:${stableStringify(v, seen)}`);
+    return `Map{${pairs.sort().join(',')}}`;
+  }
+  if (object instanceof Set) {
+    return `Set{${[...object].map((v) => stableStringify(v, seen)).sort().join(',')}}`;
+  }
+  const keys = Object.keys(object).sort();
+  const fields = keys.map(
+    (key) => `${JSON.stringify(key)}:${stableStringify((object as Record<string, unknown>)[key], seen)}`,
+  );
+  return `{${fields.join(',')}}`;
+}

@@ -1,0 +1,35 @@
+import { Injectable, Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  CACHE_EVICT_METADATA,
+  CACHE_PUT_METADATA,
+  CACHED_METADATA,
+  NO_CACHE_METADATA,
+} from '../cache.constants';
+import { CachedMetadata, CacheEvictMetadata } from './cached-metadata';
+
+/** The one place cache metadata is read: method overrides class, `@NoCache` opts out. */
+@Injectable()
+export class CacheMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  /** `@Cached` (method, else class) or `@CachePut` (method) of a handler, unless `@NoCache`. */
+  cached(handler: Function, cls: Type<unknown> | Function): CachedMetadata | undefined {
+    const put = this.reflector.get<CachedMetadata | undefined>(CACHE_PUT_METADATA, handler);
+    if (put) return put;
+    if (this.reflector.get<boolean>(NO_CACHE_METADATA, handler)) return undefined;
+    return this.reflector.getAllAndOverride<CachedMetadata | undefined>(CACHED_METADATA, [
+      handler,
+      cls,
+    ]);
+  }
+
+  /** True when `@Cached` is on the method itself (not inherited from the class decorator). */
+  isMethodLevel(handler: Function): boolean {
+    return this.reflector.get(CACHED_METADATA, handler) !== undefined;
+  }
+
+  evict(handler: Function): CacheEvictMetadata | undefined {
+    return this.reflector.get<CacheEvictMetadata | undefined>(CACHE_EVICT_METADATA, handler);
+  }
+}

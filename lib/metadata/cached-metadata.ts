@@ -1,0 +1,37 @@
+import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
+import { CompiledTemplate } from '../keys/key-template';
+
+/** A key or tag as written on a decorator: a compiled template or a user function. */
+export type KeySource = CompiledTemplate | ((...args: any[]) => string);
+
+/** What `@Cached` / `@CachePut` record, validated and compiled at decoration time. */
+export interface CachedMetadata {
+  /** `Class@method`, or `Class` for a class-level decorator. */
+  where: string;
+  put: boolean;
+  ttl?: number;
+  key?: KeySource;
+  tags: KeySource[];
+  scope?: 'public' | 'user';
+  condition?: (...args: any[]) => boolean;
+  unless?: (result: any, ...args: any[]) => boolean;
+  /** Lower-cased request header names. */
+  vary: string[];
+  staleWhileRevalidate?: number;
+  staleIfError?: number;
+  keyFactory?: CacheKeyFactoryClass;
+}
+
+/** What `@CacheEvict` records. */
+export interface CacheEvictMetadata {
+  where: string;
+  keys: KeySource[];
+  tags: KeySource[];
+  all: boolean;
+  before: boolean;
+}
+
+/** Renders a key source against a template root (HTTP) or spreads arguments (functions). */
+export function renderKey(source: KeySource, root: unknown, args: readonly unknown[]): string {
+  return typeof source === 'function' ? String(source(...args)) : source.render(root);
+}

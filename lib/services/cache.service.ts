@@ -1,0 +1,123 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
+import { CacheEngine } from '../core/cache.engine';
+import { parseOptionalTtl, Ttl } from '../core/ttl';
+import { ValueCache } from '../core/value-cache';
+import { serializeValue, deserializeValue } from '../core/value.serializer';
+import { CacheConfigError } from '../errors/cache-config.error';
+import { CacheErrorCode } from '../errors/cache-error-code';
+import { messages } from '../errors/cache.messages';
+import { NotStorableError } from '../errors/not-storable.error';
+import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
+import { CacheStats } from '../interfaces/cache-stats.interface';
+
+/** Options of `CacheService.set`. */
+export interface CacheSetOptions {
+  /** @default the module's ttl */
+  ttl?: Ttl;
+  /** Tags to invalidate this entry by. */
+  tags?: string[];
+}
+
+/** Options of `CacheService.wrap`. */
+export interface CacheWrapOptions extends CacheSetOptions {
+  staleWhileRevalidate?: Ttl;
+  staleIfError?: Ttl;
+}
+
+/**
+ * Reads, writes and invalidates the cache. Keys are the strings key templates produce; the
+ * namespace is added internally.
+ * @example
+ * constructor(private readonly cache: CacheService) {}
+ * const product = await this.cache.wrap(`product:${id}`, () => this.repo.find(id), { ttl: '1m' });
+ */
+@Injectable()
+export class CacheService implements OnApplicationShutdown {
+  private readonly values: ValueCache;
+
+  constructor(
+    private readonly engine: CacheEngine,
+    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
+  ) {
+    this.values = new ValueCache(engine);
+  }
+
+  /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
+  async get<T>(key: string): Promise<T | undefined> {
+    const found = await this.engine.lookup(key);
+    if (found.state !== 'fresh') {
+      this.engine.stats.misses++;
+      return undefined;
+    }
+    this.engine.stats.hits++;
+    return deserializeValue<T>(found.entry.payload);
+  }
+
+  /**
+   * Stores `value` (`undefined` is ignored). Rejects with `CacheConfigError` for a bad ttl or a value
+   * that cannot be stored; a failing store resolves (counted in `stats().errors`).
+   */
+  async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
+    const ttl = this.ttl(options.ttl, 'ttl') ?? this.options.ttl;
+    if (value === undefined) return;
+    let payload: string;
+    try {
+      payload = serializeValue(value);
+    } catch (error) {
+      if (!(error instanceof NotStorableError)) throw error;
+      throw new CacheConfigError(messages.notStorable(key, error.reason), CacheErrorCode.NotStorable);
+    }
+    this.engine.supersede(key);
+    const ticket = await this.engine.begin(key, options.tags ?? []);
+    await this.engine.commit(ticket, payload, { ttl });
+  }
+
+  /** Deletes one key or several; rejects when the store failed. */
+  async delete(keys: string | string[]): Promise<void> {
+    await this.engine.delete(Array.isArray(keys) ? keys : [keys]);
+  }
+
+  /** True when a fresh value is stored under `key`. */
+  async has(key: string): Promise<boolean> {
+    return (await this.engine.lookup(key)).state === 'fresh';
+  }
+
+  /**
+   * The cached value of `key`, or the factory's, stored. Concurrent callers share one factory run;
+   * a rejection reaches every waiter and is not cached.
+   */
+  async wrap<T>(key: string, factory: () => T | Promise<T>, options: CacheWrapOptions = {}): Promise<T> {
+    return this.values.wrap(key, factory, {
+      ttl: this.ttl(options.ttl, 'ttl') ?? this.options.ttl,
+      tags: options.tags ?? [],
+      staleWhileRevalidate:
+        this.ttl(options.staleWhileRevalidate, 'staleWhileRevalidate') ??
+        this.options.staleWhileRevalidate,
+      staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
+    });
+  }
+
+  /** Invalidates every entry carrying one of the tags, in every process sharing the store. */
+  async invalidateTags(tags: string | string[]): Promise<void> {
+    await this.engine.invalidateTags(Array.isArray(tags) ? tags : [tags]);
+  }
+
+  /** Removes every entry of this namespace (other namespaces in a shared store are untouched). */
+  async clear(): Promise<void> {
+    await this.engine.clear();
+  }
+
+  /** Counters since start-up. */
+  stats(): CacheStats {
+    return this.engine.stats.snapshot();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.store.close?.();
+  }
+
+  private ttl(value: Ttl | undefined, option: string): number | undefined {
+    return parseOptionalTtl(value, `CacheService ${option}`);
+  }
+}

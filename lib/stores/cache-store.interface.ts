@@ -1,0 +1,35 @@
+/** A value or a promise of it: in-process stores answer synchronously so a hit needs no promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The storage contract. Stores keep strings only (the serializer sits above them) and know nothing
+ * of tags, staleness or HTTP. An in-process store answers synchronously; a remote one returns
+ * promises. Every method may throw or reject: the cache contains the failure.
+ *
+ * Designed for what comes next: a Redis L2 behind an in-process L1 implements the same contract,
+ * `getMany` fetches an entry's tag versions in one round trip (MGET), and `onInvalidate` lets a
+ * shared store tell every process's L1 which keys another instance deleted or overwrote.
+ */
+export interface CacheStore {
+  /** Shown in logs, e.g. `memoryStore`. */
+  readonly name: string;
+  get(key: string): MaybePromise<string | undefined>;
+  /** Values in the order of `keys`, `undefined` where absent. */
+  getMany(keys: readonly string[]): MaybePromise<(string | undefined)[]>;
+  /** `ttlMs` is a positive number of milliseconds or `Infinity` (no expiry). */
+  set(key: string, value: string, ttlMs: number): MaybePromise<void>;
+  delete(keys: readonly string[]): MaybePromise<void>;
+  /** Removes every key that starts with `prefix` (one namespace). */
+  clear(prefix: string): MaybePromise<void>;
+  /** Subscribes to keys that another process deleted or overwrote (shared stores only). */
+  onInvalidate?(listener: (keys: string[]) => void): void;
+  /** Closes connections; called when the Nest application shuts down. */
+  close?(): MaybePromise<void>;
+}
+
+/** Brand that marks an object as a ready `CacheStore` (not a Keyv adapter to wrap). */
+export const CACHE_STORE_BRAND = Symbol.for('nestjs-cached.store');
+
+export function isCacheStore(value: unknown): value is CacheStore {
+  return typeof value === 'object' && value !== null && CACHE_STORE_BRAND in value;
+}
