@@ -9,6 +9,7 @@ import {
 } from './cache.module-definition';
 import { CacheEngine } from './core/cache.engine';
 import { resolveOptions } from './core/resolve-options';
+import { CachedMethodsExplorer } from './explorer/cached-methods.explorer';
 import { CachedRoutesExplorer } from './explorer/cached-routes.explorer';
 import { CacheInterceptor } from './interceptors/cache.interceptor';
 import {
@@ -46,6 +47,7 @@ import { toCacheStore } from './stores/to-cache-store';
     KeyFactoryRegistry,
     CacheInterceptor,
     CachedRoutesExplorer,
+    CachedMethodsExplorer,
   ],
   exports: [
     CACHE_RESOLVED_OPTIONS,

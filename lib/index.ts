@@ -18,5 +18,8 @@ export type {
   CacheEvictOptions,
   CacheKeyTemplate,
 } from './interfaces/cached-options.interface';
-export type { CacheKeyFactory, CacheKeyFactoryClass } from './interfaces/cache-key-factory.interface';
+export type {
+  CacheKeyFactory,
+  CacheKeyFactoryClass,
+} from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';

@@ -14,8 +14,7 @@ import { serializeValue } from './value.serializer';
 
 /** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
 export type Lookup =
-  | { state: 'miss' }
-  | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
+  { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
 
 /** How long an entry lives: `ttl`, then the larger stale window. */
 export interface WriteOptions {

@@ -3,7 +3,16 @@ import { CacheEntry } from './cache-entry';
 const FORMAT = 1;
 
 /** `[format, createdAt, freshUntil, staleUntil, [tag, version, …], status, headers, fullKey]` */
-type Header = [number, number, number | null, number | null, string[], number, object | 0, string | 0];
+type Header = [
+  number,
+  number,
+  number | null,
+  number | null,
+  string[],
+  number,
+  object | 0,
+  string | 0,
+];
 
 export function encodeEntry(entry: CacheEntry): string {
   const tags: string[] = [];
@@ -36,7 +45,7 @@ export function decodeEntry(text: unknown): CacheEntry | undefined {
   const flat = header[4];
   const tags: string[] = [];
   const tagVersions: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) tags.push(flat[i]), tagVersions.push(flat[i + 1]);
+  for (let i = 0; i < flat.length; i += 2) (tags.push(flat[i]), tagVersions.push(flat[i + 1]));
   return {
     payload: text.slice(newline + 1),
     createdAt: header[1],

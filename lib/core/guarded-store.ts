@@ -24,18 +24,30 @@ export class GuardedStore {
   ) {}
 
   read(key: string): MaybePromise<string | undefined> {
-    return this.guard('get', () => this.store.get(key), () => undefined);
+    return this.guard(
+      'get',
+      () => this.store.get(key),
+      () => undefined,
+    );
   }
 
   /** `null` when the store failed (as opposed to keys being absent). */
   readMany(keys: readonly string[]): MaybePromise<(string | undefined)[] | null> {
     if (keys.length === 0) return [];
-    return this.guard('getMany', () => this.store.getMany(keys), () => null);
+    return this.guard(
+      'getMany',
+      () => this.store.getMany(keys),
+      () => null,
+    );
   }
 
   /** Resolves `false` when the write failed. */
   write(key: string, value: string, ttlMs: number): MaybePromise<boolean> {
-    return this.guard('set', () => toTrue(this.store.set(key, value, ttlMs)), () => false);
+    return this.guard(
+      'set',
+      () => toTrue(this.store.set(key, value, ttlMs)),
+      () => false,
+    );
   }
 
   remove(keys: readonly string[]): MaybePromise<void> {

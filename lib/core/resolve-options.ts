@@ -45,7 +45,10 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     throw invalid('namespace', 'a non-empty string without ":" or spaces', namespace);
   }
   const statuses = options.statuses ?? [200];
-  if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 100 && s < 600)) {
+  if (
+    !Array.isArray(statuses) ||
+    !statuses.every((s) => Number.isInteger(s) && s >= 100 && s < 600)
+  ) {
     throw invalid('statuses', 'an array of HTTP status codes', statuses);
   }
   const header = options.xCacheHeader ?? 'X-Cache';

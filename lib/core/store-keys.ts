@@ -18,7 +18,9 @@ export class StoreKeys {
   }
 
   entry(key: string): string {
-    return key.length > MAX_KEY_LENGTH ? this.entryPrefix + '#' + hash(key) : this.entryPrefix + key;
+    return key.length > MAX_KEY_LENGTH
+      ? this.entryPrefix + '#' + hash(key)
+      : this.entryPrefix + key;
   }
 
   isHashed(key: string): boolean {

@@ -49,7 +49,9 @@ export class TagVersions {
 
   /** Writes new versions; rejects when the store failed, so the caller knows. */
   async invalidate(tags: readonly string[]): Promise<void> {
-    await Promise.all(tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(), Infinity)));
+    await Promise.all(
+      tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(), Infinity)),
+    );
   }
 
   private next(): string {

@@ -29,7 +29,12 @@ export class ValueCache {
   }
 
   /** Answers from what `lookup` found, computing when needed. */
-  answer<T>(key: string, found: Lookup, factory: () => T | Promise<T>, policy: WrapPolicy): Promise<T> {
+  answer<T>(
+    key: string,
+    found: Lookup,
+    factory: () => T | Promise<T>,
+    policy: WrapPolicy,
+  ): Promise<T> {
     const { stats } = this.engine;
     if (found.state === 'fresh') {
       stats.hits++;

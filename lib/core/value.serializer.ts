@@ -61,7 +61,7 @@ function needsTags(value: unknown, seen: Set<object>): boolean {
 function checkSpecial(object: object, seen: Set<object>): boolean {
   if (object instanceof Map) {
     seen.add(object);
-    for (const [k, v] of object) needsTags(k, seen), needsTags(v, seen);
+    for (const [k, v] of object) (needsTags(k, seen), needsTags(v, seen));
     seen.delete(object);
   } else if (object instanceof Set) {
     seen.add(object);

@@ -21,7 +21,8 @@ export function CacheEvict(options: CacheEvictOptions): MethodDecorator {
       throw new CacheConfigError(messages.evictWithoutTarget(at));
     }
     for (const name of Object.keys(options)) {
-      if (!KNOWN.includes(name)) throw new CacheConfigError(messages.unknownOption(at, name, KNOWN));
+      if (!KNOWN.includes(name))
+        throw new CacheConfigError(messages.unknownOption(at, name, KNOWN));
     }
     const keys = list(at, 'keys', options.keys);
     const tags = list(at, 'tags', options.tags);

@@ -1,7 +1,8 @@
 import { SetMetadata, UseInterceptors } from '@nestjs/common';
-import { CACHED_METADATA } from '../cache.constants';
+import { CACHE_PUT_METADATA, CACHED_METADATA } from '../cache.constants';
+import { CacheConfigError } from '../errors/cache-config.error';
+import { messages, where } from '../errors/cache.messages';
 import { Ttl } from '../core/ttl';
-import { where } from '../errors/cache.messages';
 import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.interface';
 import { CacheInterceptor } from '../interceptors/cache.interceptor';
 import { parseCachedArguments } from './parse-cached-options';
@@ -24,6 +25,12 @@ export function Cached(first?: Ttl | CachedOptions, key?: CacheKeyTemplate) {
   };
 }
 
+/** `@Cached` and `@CachePut` exclude each other on one method. */
+const RIVALS: Record<string, string> = {
+  [CACHED_METADATA]: CACHE_PUT_METADATA,
+  [CACHE_PUT_METADATA]: CACHED_METADATA,
+};
+
 /** Writes metadata and the interceptor, on a class or on one method. */
 export function applyCacheMetadata(
   metadataKey: string,
@@ -32,6 +39,10 @@ export function applyCacheMetadata(
   method?: string | symbol,
   descriptor?: PropertyDescriptor,
 ): void {
+  const rival = RIVALS[metadataKey];
+  if (descriptor && rival && Reflect.getMetadata(rival, descriptor.value) !== undefined) {
+    throw new CacheConfigError(messages.conflictingDecorators(where(target, method)));
+  }
   const decorators = [SetMetadata(metadataKey, metadata), UseInterceptors(CacheInterceptor)];
   for (const decorate of decorators) {
     if (descriptor) decorate(target, method!, descriptor);

@@ -28,7 +28,9 @@ export function parseCachedArguments(
   key?: CacheKeyTemplate,
 ): CachedMetadata {
   if (first === undefined || first === null) {
-    return key === undefined ? parseCachedOptions(where, put, {}) : parseCachedOptions(where, put, { key });
+    return key === undefined
+      ? parseCachedOptions(where, put, {})
+      : parseCachedOptions(where, put, { key });
   }
   if (typeof first === 'string' && !isDurationString(first)) {
     throw new CacheConfigError(messages.notADuration(where, first), CacheErrorCode.InvalidTtl);
@@ -37,15 +39,23 @@ export function parseCachedArguments(
     return parseCachedOptions(where, put, { ttl: parseTtl(first, where), key });
   }
   if (typeof first !== 'object') {
-    throw new CacheConfigError(messages.invalidOption(where, 'ttl', 'a duration or options', first));
+    throw new CacheConfigError(
+      messages.invalidOption(where, 'ttl', 'a duration or options', first),
+    );
   }
   if (key !== undefined) {
-    throw new CacheConfigError(messages.invalidOption(where, 'key', 'inside the options object', key));
+    throw new CacheConfigError(
+      messages.invalidOption(where, 'key', 'inside the options object', key),
+    );
   }
   return parseCachedOptions(where, put, first);
 }
 
-export function parseCachedOptions(where: string, put: boolean, options: CachedOptions): CachedMetadata {
+export function parseCachedOptions(
+  where: string,
+  put: boolean,
+  options: CachedOptions,
+): CachedMetadata {
   for (const name of Object.keys(options)) {
     if (!KNOWN.includes(name as keyof CachedOptions)) {
       throw new CacheConfigError(messages.unknownOption(where, name, KNOWN));
@@ -65,7 +75,10 @@ export function parseCachedOptions(where: string, put: boolean, options: CachedO
     throw invalid(where, 'vary', 'an array of header names', vary);
   }
   if (keyFactory !== undefined && !isClass(keyFactory)) {
-    throw new CacheConfigError(messages.invalidKeyFactory(where, keyFactory), CacheErrorCode.InvalidKeyFactory);
+    throw new CacheConfigError(
+      messages.invalidKeyFactory(where, keyFactory),
+      CacheErrorCode.InvalidKeyFactory,
+    );
   }
   const tags = options.tags ?? [];
   if (!Array.isArray(tags)) throw invalid(where, 'tags', 'an array of tag templates', tags);
@@ -79,7 +92,10 @@ export function parseCachedOptions(where: string, put: boolean, options: CachedO
     condition,
     unless,
     vary: vary.map((header) => header.toLowerCase()),
-    staleWhileRevalidate: parseOptionalTtl(options.staleWhileRevalidate, `${where} staleWhileRevalidate`),
+    staleWhileRevalidate: parseOptionalTtl(
+      options.staleWhileRevalidate,
+      `${where} staleWhileRevalidate`,
+    ),
     staleIfError: parseOptionalTtl(options.staleIfError, `${where} staleIfError`),
     keyFactory,
   };

@@ -1,6 +1,10 @@
 import { Inject, Injectable, OnModuleInit, RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { CACHE_RESOLVED_OPTIONS, NEST_METHOD_METADATA, NEST_PATH_METADATA } from '../cache.constants';
+import {
+  CACHE_RESOLVED_OPTIONS,
+  NEST_METHOD_METADATA,
+  NEST_PATH_METADATA,
+} from '../cache.constants';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -54,7 +58,12 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
-    const templates = [cached?.key, ...(cached?.tags ?? []), ...(evict?.keys ?? []), ...(evict?.tags ?? [])];
+    const templates = [
+      cached?.key,
+      ...(cached?.tags ?? []),
+      ...(evict?.keys ?? []),
+      ...(evict?.tags ?? []),
+    ];
     for (const template of templates) this.checkRoots(template, where);
     if (cached?.keyFactory) await this.keyFactories.resolve(cached.keyFactory, where);
   }

@@ -40,7 +40,10 @@ function toSerializer(
 ): ClassSerializerInterceptor | undefined {
   if (candidate instanceof ClassSerializerInterceptor) return candidate;
   if (typeof candidate !== 'function') return undefined;
-  if (!(candidate.prototype instanceof ClassSerializerInterceptor) && candidate !== ClassSerializerInterceptor) {
+  if (
+    !(candidate.prototype instanceof ClassSerializerInterceptor) &&
+    candidate !== ClassSerializerInterceptor
+  ) {
     return undefined;
   }
   try {

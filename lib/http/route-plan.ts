@@ -1,9 +1,5 @@
 import { ExecutionContext } from '@nestjs/common';
-import {
-  NEST_NEXT_PARAM,
-  NEST_RESPONSE_PARAM,
-  NEST_ROUTE_ARGS_METADATA,
-} from '../cache.constants';
+import { NEST_NEXT_PARAM, NEST_RESPONSE_PARAM, NEST_ROUTE_ARGS_METADATA } from '../cache.constants';
 import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
@@ -56,7 +52,8 @@ function sendsItself(cls: Function, method: string): boolean {
   return Object.entries(params).some(([key, param]) => {
     const type = Number(key.split(':')[0]);
     return (
-      (type === NEST_RESPONSE_PARAM || type === NEST_NEXT_PARAM) && param?.data?.passthrough !== true
+      (type === NEST_RESPONSE_PARAM || type === NEST_NEXT_PARAM) &&
+      param?.data?.passthrough !== true
     );
   });
 }

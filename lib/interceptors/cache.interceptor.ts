@@ -7,7 +7,7 @@ import {
   NestInterceptor,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { from, lastValueFrom, mergeMap, Observable, of, catchError, map } from 'rxjs';
+import { catchError, finalize, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry, ResponseMeta } from '../core/cache-entry';
@@ -29,6 +29,8 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 
 type Label = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
+
+const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
 /**
  * Serves `@Cached` GET handlers from the cache. Applied by the decorators themselves; a hit
@@ -59,7 +61,8 @@ export class CacheInterceptor implements NestInterceptor {
       this.warnOnce(plan.where, messages.unsupportedContext(plan.where, ctx.getType()));
       return next.handle();
     }
-    if (plan.evict) return evictAround(plan.evict, ctx, next, this.engine, () => this.cache(plan, ctx, next));
+    if (plan.evict)
+      return evictAround(plan.evict, ctx, next, this.engine, () => this.cache(plan, ctx, next));
     return this.cache(plan, ctx, next);
   }
 
@@ -69,7 +72,7 @@ export class CacheInterceptor implements NestInterceptor {
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
     const res = http.getResponse<HttpResponseLike>();
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
+    if (!cached.put && req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
     if (plan.sendsItself || (cached.condition && !cached.condition(ctx))) {
       return this.bypass(res, next);
     }
@@ -98,7 +101,11 @@ export class CacheInterceptor implements NestInterceptor {
       ? renderKey(cached.key, templateRoot(req), [ctx]) + varySuffix(req, cached.vary)
       : defaultHttpKey(req, cached.vary);
     const scoped = (k: string | undefined) =>
-      k === undefined || k === null ? undefined : user === undefined ? String(k) : `u:${JSON.stringify(user)}:${k}`;
+      k === undefined || k === null
+        ? undefined
+        : user === undefined
+          ? String(k)
+          : `u:${JSON.stringify(user)}:${k}`;
     if (plan.keyFactory === undefined) return scoped(key);
     const factory = this.keyFactories.get(plan.keyFactory);
     if (factory) return then(factory.build(ctx, key), scoped);
@@ -116,6 +123,7 @@ export class CacheInterceptor implements NestInterceptor {
     key: string | undefined,
   ): Observable<unknown> {
     if (key === undefined) return this.bypass(res, next);
+    if (plan.cached!.put) return this.put(plan, ctx, next, res, key);
     const found = this.engine.lookup(key);
     return isThenable<Lookup>(found)
       ? from(found).pipe(mergeMap((f) => this.answer(plan, ctx, next, res, key, f)))
@@ -169,7 +177,9 @@ export class CacheInterceptor implements NestInterceptor {
     const tags = [plan.implicitTag, ...renderAll(plan.tags, ctx)];
     const flight = this.engine.flight(key, tags, async (ticket) => {
       const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      return this.store(plan, ctx, res, key, ticket, value, () => captureMeta(res, before, this.options.xCacheHeader));
+      return this.store(plan, ctx, res, key, ticket, value, () =>
+        captureMeta(res, before, this.options.xCacheHeader),
+      );
     });
     if (flight.leader) return from(flight.promise).pipe(map((result) => result.value));
     return from(flight.promise).pipe(
@@ -187,16 +197,47 @@ export class CacheInterceptor implements NestInterceptor {
     ticket: Ticket,
     value: unknown,
     meta: () => ResponseMeta | undefined,
+    statuses: ReadonlySet<number> = this.options.statuses,
   ): FlightResult<unknown> {
     const result: FlightResult<unknown> = { value };
-    if (value === undefined || !isStorableResponse(res, value, this.options.statuses)) return result;
+    if (value === undefined || !isStorableResponse(res, value, statuses)) return result;
     if (plan.cached!.unless?.(value, ctx)) return result;
     result.payload = this.engine.serialize(key, plan.serializer ? plan.serializer(value) : value);
     if (result.payload === undefined) return result;
     result.meta = meta();
     const staleWindow = Math.max(plan.staleWhileRevalidate, plan.staleIfError);
-    void this.engine.commit(ticket, result.payload, { ttl: plan.ttl, staleWindow, meta: result.meta });
+    void this.engine.commit(ticket, result.payload, {
+      ttl: plan.ttl,
+      staleWindow,
+      meta: result.meta,
+    });
     return result;
+  }
+
+  /**
+   * `@CachePut` on a handler: always runs it, then stores its 2xx result under the key, without
+   * status or headers (readers replay their own), newer than any computation in progress.
+   */
+  private put(
+    plan: RoutePlan,
+    ctx: ExecutionContext,
+    next: CallHandler,
+    res: HttpResponseLike,
+    key: string,
+  ): Observable<unknown> {
+    this.engine.supersede(key);
+    const tags = [plan.implicitTag, ...renderAll(plan.tags, ctx)];
+    return from(Promise.resolve(this.engine.begin(key, tags))).pipe(
+      mergeMap((ticket) =>
+        next.handle().pipe(
+          map((value) => {
+            this.store(plan, ctx, res, key, ticket, value, () => undefined, ANY_2XX);
+            return value;
+          }),
+          finalize(() => this.engine.release(ticket)),
+        ),
+      ),
+    );
   }
 
   /** One refresh at a time per key, after a stale entry was served; failures are only logged. */
@@ -214,7 +255,9 @@ export class CacheInterceptor implements NestInterceptor {
       return this.store(plan, ctx, res, key, ticket, value, () => meta);
     });
     if (flight.leader) {
-      flight.promise.catch((error) => this.logger.error(messages.backgroundRefreshFailed(key, error)));
+      flight.promise.catch((error) =>
+        this.logger.error(messages.backgroundRefreshFailed(key, error)),
+      );
     }
   }
 
@@ -251,7 +294,13 @@ export class CacheInterceptor implements NestInterceptor {
     const evict = this.metadata.evict(handler);
     const plan =
       cached || evict
-        ? buildRoutePlan(ctx, cached, evict, this.options, cached ? findClassSerializer(ctx, this.moduleRef, this.reflector) : undefined)
+        ? buildRoutePlan(
+            ctx,
+            cached,
+            evict,
+            this.options,
+            cached ? findClassSerializer(ctx, this.moduleRef, this.reflector) : undefined,
+          )
         : null;
     this.plans.set(handler, plan);
     return plan;

@@ -7,7 +7,8 @@
 export function defaultHttpKey(req: HttpRequestLike, vary: readonly string[]): string {
   const url = req.originalUrl ?? req.url ?? '/';
   const mark = url.indexOf('?');
-  const key = mark < 0 ? 'GET ' + url : 'GET ' + url.slice(0, mark) + sortQuery(url.slice(mark + 1));
+  const key =
+    mark < 0 ? 'GET ' + url : 'GET ' + url.slice(0, mark) + sortQuery(url.slice(mark + 1));
   return vary.length > 0 ? key + varySuffix(req, vary) : key;
 }
 

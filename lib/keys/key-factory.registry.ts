@@ -3,10 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
-import {
-  CacheKeyFactory,
-  CacheKeyFactoryClass,
-} from '../interfaces/cache-key-factory.interface';
+import { CacheKeyFactory, CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 
 /**
  * Resolves key factory classes through DI, once: a registered provider is used as it is, an

@@ -40,15 +40,21 @@ function stringifyObject(object: object, seen: Set<object>): string {
   }
   if (Array.isArray(object)) return `[${object.map((v) => stableStringify(v, seen)).join(',')}]`;
   if (object instanceof Map) {
-    const pairs = [...object].map(([k, v]) => `${stableStringify(k, seen)}:${stableStringify(v, seen)}`);
+    const pairs = [...object].map(
+      ([k, v]) => `${stableStringify(k, seen)}:${stableStringify(v, seen)}`,
+    );
     return `Map{${pairs.sort().join(',')}}`;
   }
   if (object instanceof Set) {
-    return `Set{${[...object].map((v) => stableStringify(v, seen)).sort().join(',')}}`;
+    return `Set{${[...object]
+      .map((v) => stableStringify(v, seen))
+      .sort()
+      .join(',')}}`;
   }
   const keys = Object.keys(object).sort();
   const fields = keys.map(
-    (key) => `${JSON.stringify(key)}:${stableStringify((object as Record<string, unknown>)[key], seen)}`,
+    (key) =>
+      `${JSON.stringify(key)}:${stableStringify((object as Record<string, unknown>)[key], seen)}`,
   );
   return `{${fields.join(',')}}`;
 }

@@ -29,6 +29,14 @@ export class CacheMetadataAccessor {
     return this.reflector.get(CACHED_METADATA, handler) !== undefined;
   }
 
+  /** `@CachePut` or `@Cached` written on a provider method itself. */
+  methodCached(method: Function): CachedMetadata | undefined {
+    return (
+      this.reflector.get<CachedMetadata | undefined>(CACHE_PUT_METADATA, method) ??
+      this.reflector.get<CachedMetadata | undefined>(CACHED_METADATA, method)
+    );
+  }
+
   evict(handler: Function): CacheEvictMetadata | undefined {
     return this.reflector.get<CacheEvictMetadata | undefined>(CACHE_EVICT_METADATA, handler);
   }

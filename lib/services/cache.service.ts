@@ -66,7 +66,10 @@ export class CacheService implements OnApplicationShutdown {
       payload = serializeValue(value);
     } catch (error) {
       if (!(error instanceof NotStorableError)) throw error;
-      throw new CacheConfigError(messages.notStorable(key, error.reason), CacheErrorCode.NotStorable);
+      throw new CacheConfigError(
+        messages.notStorable(key, error.reason),
+        CacheErrorCode.NotStorable,
+      );
     }
     this.engine.supersede(key);
     const ticket = await this.engine.begin(key, options.tags ?? []);
@@ -87,7 +90,11 @@ export class CacheService implements OnApplicationShutdown {
    * The cached value of `key`, or the factory's, stored. Concurrent callers share one factory run;
    * a rejection reaches every waiter and is not cached.
    */
-  async wrap<T>(key: string, factory: () => T | Promise<T>, options: CacheWrapOptions = {}): Promise<T> {
+  async wrap<T>(
+    key: string,
+    factory: () => T | Promise<T>,
+    options: CacheWrapOptions = {},
+  ): Promise<T> {
     return this.values.wrap(key, factory, {
       ttl: this.ttl(options.ttl, 'ttl') ?? this.options.ttl,
       tags: options.tags ?? [],

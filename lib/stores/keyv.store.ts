@@ -39,13 +39,16 @@ export class KeyvStore implements CacheStore {
 
   async clear(prefix: string): Promise<void> {
     if (typeof this.keyv.iterator !== 'function') {
-      throw new CacheConfigError(messages.storeCannotClear(this.name), CacheErrorCode.StoreUnsupported);
+      throw new CacheConfigError(
+        messages.storeCannotClear(this.name),
+        CacheErrorCode.StoreUnsupported,
+      );
     }
     const doomed: string[] = [];
-    for await (const [key] of this.keyv.iterator(undefined)) if (key.startsWith(prefix)) doomed.push(key);
+    for await (const [key] of this.keyv.iterator(undefined))
+      if (key.startsWith(prefix)) doomed.push(key);
     if (doomed.length > 0) await this.keyv.delete(doomed);
   }
-
 }
 
 /** True for a Keyv instance, duck-typed so a second copy of `keyv` in node_modules still works. */

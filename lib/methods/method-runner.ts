@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import { CacheEngine } from '../core/cache.engine';
+import { ValueCache } from '../core/value-cache';
+import { errorText, messages } from '../errors/cache.messages';
+import { isThenable } from '../utils/is-thenable';
+import { MethodPlan, methodKey, renderFromArgs, wrapPolicy } from './method-plan';
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * Runs one call of a decorated provider method: `@Cached` reads through the cache (one execution
+ * per key at a time), `@CachePut` always runs and stores, `@CacheEvict` evicts after success (or
+ * before). A method that turns out to return a plain value keeps its type: it runs uncached, with
+ * one warning naming it.
+ */
+export class MethodRunner {
+  private readonly logger = new Logger('CacheModule');
+  private readonly values: ValueCache;
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly engine: CacheEngine) {
+    this.values = new ValueCache(engine);
+  }
+
+  /** Returns the replacement for `original`, bound to nothing: `this` is the caller's. */
+  wrap(original: Method, plan: MethodPlan, returnsPromise: boolean): Method {
+    const runner = this;
+    let sync = false;
+    let known = returnsPromise;
+    return function cachedMethod(this: unknown, ...args: unknown[]) {
+      const call = () => original.apply(this, args);
+      if (known && !sync) return runner.run(plan, args, call);
+      // A plain-value method (or one whose return type was not declared, on its first call) runs
+      // as it is: it must not start returning a Promise.
+      if (plan.evict?.before) runner.evictLater(plan, args);
+      const result = call();
+      if (!known) {
+        known = true;
+        sync = !isThenable(result);
+        if (sync && plan.cached) runner.warnOnce(plan.where, messages.syncMethod(plan.where));
+      }
+      if (!plan.evict || plan.evict.before) return result;
+      if (!isThenable(result)) return (runner.evictLater(plan, args), result);
+      return Promise.resolve(result).then(async (value) => {
+        await runner.evict(plan, args);
+        return value;
+      });
+    };
+  }
+
+  /** Evicts without making the caller wait (plain-value methods); a failure is logged. */
+  private evictLater(plan: MethodPlan, args: unknown[]): void {
+    this.evict(plan, args).catch((error) =>
+      this.logger.error(`${plan.where}: ${errorText(error)}`),
+    );
+  }
+
+  private run(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+    const { cached, evict } = plan;
+    const body = () => (cached ? this.cache(plan, args, call) : Promise.resolve(call()));
+    if (!evict) return body();
+    if (evict.before) return this.evict(plan, args).then(body);
+    return body().then(async (value) => {
+      await this.evict(plan, args);
+      return value;
+    });
+  }
+
+  private cache(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+    const cached = plan.cached!;
+    if (cached.condition && !cached.condition(...args)) {
+      this.engine.stats.bypasses++;
+      return Promise.resolve(call());
+    }
+    let key: string;
+    try {
+      key = methodKey(plan, args);
+    } catch (error) {
+      this.warnOnce(plan.where, messages.argumentsNotHashable(plan.where, errorText(error)));
+      this.engine.stats.bypasses++;
+      return Promise.resolve(call());
+    }
+    const policy = wrapPolicy(plan, args);
+    if (!cached.put) return this.values.wrap(key, call as () => Promise<unknown>, policy);
+    return this.put(key, policy, call);
+  }
+
+  /** `@CachePut`: always runs; a newer value than any computation in progress. */
+  private async put(key: string, policy: ReturnType<typeof wrapPolicy>, call: () => unknown) {
+    this.engine.supersede(key);
+    const ticket = await this.engine.begin(key, policy.tags);
+    try {
+      const value = await call();
+      if (value === undefined || policy.unless?.(value)) return value;
+      const payload = this.engine.serialize(key, value);
+      if (payload !== undefined) {
+        const staleWindow = Math.max(policy.staleWhileRevalidate, policy.staleIfError);
+        await this.engine.commit(ticket, payload, { ttl: policy.ttl, staleWindow });
+      }
+      return value;
+    } finally {
+      this.engine.release(ticket);
+    }
+  }
+
+  private async evict(plan: MethodPlan, args: unknown[]): Promise<void> {
+    const evict = plan.evict!;
+    if (evict.all) return this.engine.clear();
+    const keys = renderFromArgs(evict.keys, args);
+    const tags = renderFromArgs(evict.tags, args);
+    await Promise.all([
+      keys.length > 0 ? this.engine.delete(keys) : undefined,
+      tags.length > 0 ? this.engine.invalidateTags(tags) : undefined,
+    ]);
+  }
+
+  private warnOnce(where: string, message: string): void {
+    if (this.warned.has(where)) return;
+    this.warned.add(where);
+    this.logger.warn(message);
+  }
+}
