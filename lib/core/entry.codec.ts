@@ -45,7 +45,10 @@ export function decodeEntry(text: unknown): CacheEntry | undefined {
   const flat = header[4];
   const tags: string[] = [];
   const tagVersions: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) (tags.push(flat[i]), tagVersions.push(flat[i + 1]));
+  for (let i = 0; i < flat.length; i += 2) {
+    tags.push(flat[i]);
+    tagVersions.push(flat[i + 1]);
+  }
   return {
     payload: text.slice(newline + 1),
     createdAt: header[1],

@@ -1,5 +1,9 @@
 import { SetMetadata, UseInterceptors } from '@nestjs/common';
-import { CACHE_PUT_METADATA, CACHED_METADATA } from '../cache.constants';
+import {
+  CACHE_PUT_METADATA,
+  CACHED_METADATA,
+  NEST_INTERCEPTORS_METADATA,
+} from '../cache.constants';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { messages, where } from '../errors/cache.messages';
 import { Ttl } from '../core/ttl';
@@ -43,9 +47,29 @@ export function applyCacheMetadata(
   if (descriptor && rival && Reflect.getMetadata(rival, descriptor.value) !== undefined) {
     throw new CacheConfigError(messages.conflictingDecorators(where(target, method)));
   }
-  const decorators = [SetMetadata(metadataKey, metadata), UseInterceptors(CacheInterceptor)];
-  for (const decorate of decorators) {
-    if (descriptor) decorate(target, method!, descriptor);
-    else (decorate as ClassDecorator)(target as Function);
+  if (descriptor) {
+    SetMetadata(metadataKey, metadata)(target, method!, descriptor);
+    // One interceptor per handler, however many cache decorators it carries.
+    if (!hasCacheInterceptor(descriptor.value))
+      UseInterceptors(CacheInterceptor)(target, method!, descriptor);
+    return;
   }
+  // The class-level interceptor serves every handler: method-level copies would nest inside it.
+  const prototype = (target as Function).prototype;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const handler = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+    if (name === 'constructor' || typeof handler !== 'function') continue;
+    if (!hasCacheInterceptor(handler)) continue;
+    const rest = (Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, handler) as unknown[]).filter(
+      (interceptor) => interceptor !== CacheInterceptor,
+    );
+    Reflect.defineMetadata(NEST_INTERCEPTORS_METADATA, rest, handler);
+  }
+  SetMetadata(metadataKey, metadata)(target as Function);
+  UseInterceptors(CacheInterceptor)(target as Function);
+}
+
+function hasCacheInterceptor(target: object): boolean {
+  const interceptors: unknown[] = Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, target) ?? [];
+  return interceptors.includes(CacheInterceptor);
 }

@@ -30,6 +30,9 @@ import { isThenable, then } from '../utils/is-thenable';
 
 type Label = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
+/** Requests an interceptor has already taken in charge. */
+const seen = new WeakSet<object>();
+
 const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
 /**
@@ -40,7 +43,8 @@ const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) 
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
   private readonly logger = new Logger('CacheModule');
-  private readonly plans = new Map<Function, RoutePlan | null>();
+  /** Plans by controller class, then handler: controllers may share an inherited handler. */
+  private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
 
   constructor(
@@ -54,13 +58,18 @@ export class CacheInterceptor implements NestInterceptor {
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const handler = ctx.getHandler();
-    let plan = this.plans.get(handler);
+    let plan = this.plans.get(ctx.getClass())?.get(handler);
     if (plan === undefined) plan = this.plan(ctx);
     if (plan === null) return next.handle();
     if (ctx.getType() !== 'http') {
       this.warnOnce(plan.where, messages.unsupportedContext(plan.where, ctx.getType()));
       return next.handle();
     }
+    // Should the interceptor still be applied twice (e.g. a subclass's class-level @Cached over an
+    // inherited method-level one), only the outer one acts: the inner one would wait for it.
+    const req = ctx.switchToHttp().getRequest<object>();
+    if (seen.has(req)) return next.handle();
+    seen.add(req);
     if (plan.evict)
       return evictAround(plan.evict, ctx, next, this.engine, () => this.cache(plan, ctx, next));
     return this.cache(plan, ctx, next);
@@ -302,7 +311,9 @@ export class CacheInterceptor implements NestInterceptor {
             cached ? findClassSerializer(ctx, this.moduleRef, this.reflector) : undefined,
           )
         : null;
-    this.plans.set(handler, plan);
+    const byHandler = this.plans.get(ctx.getClass()) ?? new Map<Function, RoutePlan | null>();
+    byHandler.set(handler, plan);
+    this.plans.set(ctx.getClass(), byHandler);
     return plan;
   }
 
