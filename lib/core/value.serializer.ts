@@ -61,7 +61,10 @@ function needsTags(value: unknown, seen: Set<object>): boolean {
 function checkSpecial(object: object, seen: Set<object>): boolean {
   if (object instanceof Map) {
     seen.add(object);
-    for (const [k, v] of object) (needsTags(k, seen), needsTags(v, seen));
+    for (const [k, v] of object) {
+      needsTags(k, seen);
+      needsTags(v, seen);
+    }
     seen.delete(object);
   } else if (object instanceof Set) {
     seen.add(object);
@@ -92,9 +95,8 @@ function encode(value: unknown, seen: Set<object>): unknown {
     case 'undefined':
       return { [TAG]: 'undefined' };
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0)
-        ? value
-        : { [TAG]: 'Number', v: String(value) };
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      return { [TAG]: 'Number', v: Object.is(value, -0) ? '-0' : String(value) };
     case 'object':
       return value === null ? null : encodeObject(value, seen);
     default:
@@ -115,13 +117,28 @@ function encodeObject(object: object, seen: Set<object>): unknown {
   if (object instanceof Set) return { [TAG]: 'Set', v: [...object].map((v) => encode(v, seen)) };
   if (Array.isArray(object)) return object.map((v) => encode(v, seen));
   const json = (object as { toJSON?: () => unknown }).toJSON;
-  if (typeof json === 'function') return encode(json.call(object), seen);
+  if (typeof json === 'function') return encodeJson(object, json, seen);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
     const item = (object as Record<string, unknown>)[key];
     if (item !== undefined) out[key] = encode(item, seen);
   }
   return TAG in out ? { [TAG]: 'Object', v: out } : out;
+}
+
+/**
+ * What `toJSON` returns is stored in its place; it is checked like any value, and `seen` holds
+ * the objects whose `toJSON` is running, so a cycle through `toJSON` is refused, not a stack
+ * overflow.
+ */
+function encodeJson(object: object, json: () => unknown, seen: Set<object>): unknown {
+  if (seen.has(object)) throw new NotStorableError('is circular');
+  seen.add(object);
+  const out = json.call(object);
+  needsTags(out, new Set());
+  const encoded = encode(out, seen);
+  seen.delete(object);
+  return encoded;
 }
 
 function decode(data: unknown): unknown {

@@ -44,6 +44,9 @@ export const messages = {
   scopedProvider: (where: string) =>
     `${where}: request-scoped or transient provider; its @Cached/@CachePut/@CacheEvict ` +
     `methods run uncached. Move the method to a singleton provider to cache it`,
+  frozenProvider: (where: string) =>
+    `${where}: the provider instance is frozen, so its method cannot be replaced; it runs ` +
+    `uncached. Provide an instance that is not frozen to cache it`,
   backgroundRefreshFailed: (key: string, error: unknown) =>
     `background refresh of '${key}' failed (${errorText(error)}); the stale value stays served`,
   staleIfError: (key: string, error: unknown) =>

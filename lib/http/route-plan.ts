@@ -1,8 +1,15 @@
 import { ExecutionContext } from '@nestjs/common';
-import { NEST_NEXT_PARAM, NEST_RESPONSE_PARAM, NEST_ROUTE_ARGS_METADATA } from '../cache.constants';
+import { HOST_METADATA } from '@nestjs/common/constants';
+import {
+  NEST_NEXT_PARAM,
+  NEST_RESPONSE_PARAM,
+  NEST_RESPONSE_PASSTHROUGH_METADATA,
+  NEST_ROUTE_ARGS_METADATA,
+} from '../cache.constants';
 import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
+import { RouteIdentity } from '../keys/http-key';
 import { ResponseSerializer } from './class-serializer.finder';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
@@ -15,6 +22,8 @@ export interface RoutePlan {
   staleIfError: number;
   /** The implicit tag `Controller.handler` first, then the decorator's tags. */
   implicitTag: string;
+  /** Part of the default key: the handler, and the host when the controller routes by host. */
+  route: RouteIdentity;
   tags: KeySource[];
   keyFactory?: CacheKeyFactoryClass;
   serializer?: ResponseSerializer;
@@ -39,6 +48,10 @@ export function buildRoutePlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     implicitTag: `${cls.name}.${handler.name}`,
+    route: {
+      name: `${cls.name}.${handler.name}`,
+      byHost: Reflect.getMetadata(HOST_METADATA, cls) !== undefined,
+    },
     tags: cached?.tags ?? [],
     keyFactory: cached?.keyFactory ?? options.keyFactory,
     serializer,
@@ -46,14 +59,13 @@ export function buildRoutePlan(
   };
 }
 
+/** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */
 function sendsItself(cls: Function, method: string): boolean {
-  const params: Record<string, { data?: { passthrough?: boolean } }> =
+  if (Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, method)) return false;
+  const params: Record<string, unknown> =
     Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, cls, method) ?? {};
-  return Object.entries(params).some(([key, param]) => {
+  return Object.keys(params).some((key) => {
     const type = Number(key.split(':')[0]);
-    return (
-      (type === NEST_RESPONSE_PARAM || type === NEST_NEXT_PARAM) &&
-      param?.data?.passthrough !== true
-    );
+    return type === NEST_RESPONSE_PARAM || type === NEST_NEXT_PARAM;
   });
 }

@@ -108,7 +108,7 @@ export class CacheInterceptor implements NestInterceptor {
     const cached = plan.cached!;
     const key = cached.key
       ? renderKey(cached.key, templateRoot(req), [ctx]) + varySuffix(req, cached.vary)
-      : defaultHttpKey(req, cached.vary);
+      : defaultHttpKey(req, cached.vary, plan.route);
     const scoped = (k: string | undefined) =>
       k === undefined || k === null
         ? undefined

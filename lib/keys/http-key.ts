@@ -1,15 +1,38 @@
 /**
  * The default key of an HTTP request: `GET <path>?<query>` with query parameters sorted by name
- * (repeated parameters keep their order), then, when the route varies on headers, their values as
- * JSON (an absent header is `null`, an empty one `""`). HEAD shares the GET entry. Distinct
- * requests never share a key: the raw query text is kept, and `\n` cannot occur in a URL.
+ * (repeated parameters keep their order); then, when given, the route as a JSON line; then, when
+ * the route varies on headers, their values as JSON (an absent header is `null`, an empty one
+ * `""`). HEAD shares the GET entry. Distinct requests never share a key: the raw query text is
+ * kept, `\n` cannot occur in a URL or a header value, and the JSON lines escape it.
  */
-export function defaultHttpKey(req: HttpRequestLike, vary: readonly string[]): string {
+export function defaultHttpKey(
+  req: HttpRequestLike,
+  vary: readonly string[],
+  route?: RouteIdentity,
+): string {
   const url = req.originalUrl ?? req.url ?? '/';
   const mark = url.indexOf('?');
   const key =
     mark < 0 ? 'GET ' + url : 'GET ' + url.slice(0, mark) + sortQuery(url.slice(mark + 1));
-  return vary.length > 0 ? key + varySuffix(req, vary) : key;
+  return key + routeSuffix(req, route) + varySuffix(req, vary);
+}
+
+/**
+ * What tells apart requests to one URL that different handlers or hosts answer: header or
+ * media-type versioning puts several handlers behind one URL, and host routing
+ * (`@Controller({ host })`) serves one tenant per host with one handler.
+ */
+export interface RouteIdentity {
+  /** `Controller.handler`. */
+  name: string;
+  /** The controller routes by host: the `Host` header is part of the key. */
+  byHost: boolean;
+}
+
+function routeSuffix(req: HttpRequestLike, route: RouteIdentity | undefined): string {
+  if (route === undefined) return '';
+  const parts = route.byHost ? [route.name, req.headers.host ?? null] : [route.name];
+  return '\n' + JSON.stringify(parts);
 }
 
 /** `\n` and the JSON of the `vary` headers' values (`null` when absent), or `''` without any. */

@@ -6,6 +6,8 @@ import { CACHE_STORE_BRAND, CacheStore } from './cache-store.interface';
 
 /**
  * Adapts any Keyv instance (or a Keyv store adapter, wrapped in one) to the store contract.
+ * The instance is switched to `throwOnErrors`: Keyv otherwise turns a failing store into misses
+ * and `false`, and the cache must see failures to count them and to reject a failed delete.
  * @example
  * CacheModule.forRoot({ store: new Keyv({ store: new KeyvRedis('redis://localhost') }) })
  */
@@ -15,26 +17,34 @@ export class KeyvStore implements CacheStore {
 
   constructor(private readonly keyv: Keyv) {
     this.name = `keyv(${(keyv.store as object)?.constructor?.name ?? 'store'})`;
+    keyv.throwOnErrors = true;
   }
 
   async get(key: string): Promise<string | undefined> {
-    const value = await this.keyv.get<string>(key);
+    const value = await this.keyv.get<string>(this.single(key));
     return value ?? undefined;
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return [];
+    // Without a getMany of its own, Keyv reads keys one by one and hides their failures.
+    if (typeof (this.keyv.store as { getMany?: unknown })?.getMany !== 'function') {
+      return Promise.all(keys.map((key) => this.get(key)));
+    }
     const values = await this.keyv.get<string>([...keys]);
     return (values as (string | undefined)[]).map((value) => value ?? undefined);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.keyv.set(key, value, Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : undefined);
+    // Keyv reads `undefined` as "its own default ttl" and 0 as "never expires".
+    const ttl = Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : 0;
+    if (!(await this.keyv.set(this.single(key), value, ttl))) {
+      throw new Error(`${this.name}: set '${key}' was refused`);
+    }
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    if (keys.length === 1) await this.keyv.delete(keys[0]);
-    else if (keys.length > 1) await this.keyv.delete([...keys]);
+    if (keys.length > 0) await this.keyv.delete([...keys]);
   }
 
   async clear(prefix: string): Promise<void> {
@@ -45,9 +55,44 @@ export class KeyvStore implements CacheStore {
       );
     }
     const doomed: string[] = [];
-    for await (const [key] of this.keyv.iterator(undefined))
-      if (key.startsWith(prefix)) doomed.push(key);
+    for await (const stored of this.storedKeys()) {
+      const key = this.unprefixed(stored);
+      if (key?.startsWith(prefix)) doomed.push(key);
+    }
     if (doomed.length > 0) await this.keyv.delete(doomed);
+  }
+
+  /**
+   * Keys as the underlying store holds them. Keyv's own iterator drops the first `:` segment of
+   * every key, also when it has no namespace, and the cache's namespace would be lost with it.
+   */
+  private async *storedKeys(): AsyncIterable<string> {
+    const store = this.keyv.store as
+      | Map<string, unknown>
+      | { namespace?: string; iterator(namespace?: string): AsyncIterable<[string, unknown]> };
+    if (store instanceof Map) {
+      yield* store.keys();
+      return;
+    }
+    for await (const [key] of store.iterator(store.namespace)) yield key;
+  }
+
+  /** The key the cache wrote, or `undefined` for a key of another Keyv namespace. */
+  private unprefixed(stored: string): string | undefined {
+    const namespace = this.keyv.namespace;
+    if (!namespace || this.keyv.useKeyPrefix === false) return stored;
+    return stored.startsWith(`${namespace}:`) ? stored.slice(namespace.length + 1) : undefined;
+  }
+
+  /**
+   * The key to give a single-key Keyv call. Keyv prefixes array keys with its namespace always,
+   * but leaves a single key that already starts with `<namespace>:` as it is; prefixing such a key
+   * once more here makes both land on `<namespace>:<key>`, where its iterator finds them too.
+   */
+  private single(key: string): string {
+    const namespace = this.keyv.namespace;
+    if (!namespace || this.keyv.useKeyPrefix === false) return key;
+    return key.startsWith(`${namespace}:`) ? `${namespace}:${key}` : key;
   }
 }
 

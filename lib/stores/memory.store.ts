@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { CacheConfigError } from '../errors/cache-config.error';
+import { messages } from '../errors/cache.messages';
 import { CACHE_STORE_BRAND, CacheStore } from './cache-store.interface';
 
 /** Bounds of the in-memory store. */
@@ -21,8 +23,8 @@ export class MemoryStore implements CacheStore {
   private readonly lru: LRUCache<string, string>;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const maxEntries = options.maxEntries ?? 10_000;
-    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 10_000);
+    const maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 64 * 1024 * 1024);
     this.lru = new LRUCache<string, string>({
       max: maxEntries,
       maxSize: maxBytes,
@@ -59,6 +61,14 @@ export class MemoryStore implements CacheStore {
   get bytes(): number {
     return this.lru.calculatedSize;
   }
+}
+
+/** A bound given to `memoryStore()`; anything else is a configuration mistake, caught at once. */
+function positiveInteger(option: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new CacheConfigError(
+    messages.invalidOption('memoryStore', option, 'a positive integer', value),
+  );
 }
 
 /**
