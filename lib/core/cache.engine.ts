@@ -49,15 +49,19 @@ export class CacheEngine {
     this.tagVersions = new TagVersions(this.guarded, this.keys);
   }
 
-  /** Reads `key`; synchronous on an in-process store. Never rejects (failures read as misses). */
-  lookup(key: string): MaybePromise<Lookup> {
-    return then(this.guarded.read(this.keys.entry(key)), (raw) => this.check(key, raw));
+  /**
+   * Reads `key` (the `user`'s own entry when given); synchronous on an in-process store. Never
+   * rejects: failures read as misses.
+   */
+  lookup(key: string, user?: string): MaybePromise<Lookup> {
+    const raw = this.guarded.read(this.keys.entry(key, user));
+    return then(raw, (found) => this.check(this.keys.fullKey(key, user), found));
   }
 
-  private check(key: string, raw: string | undefined): MaybePromise<Lookup> {
+  private check(fullKey: string | undefined, raw: string | undefined): MaybePromise<Lookup> {
     if (raw === undefined) return MISS;
     const entry = decodeEntry(raw);
-    if (entry === undefined || (entry.fullKey !== undefined && entry.fullKey !== key)) return MISS;
+    if (entry === undefined || entry.fullKey !== fullKey) return MISS;
     const now = Date.now();
     if (now > entry.staleUntil) return MISS;
     const staleForMs = now - entry.freshUntil;
@@ -67,10 +71,11 @@ export class CacheEngine {
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
-  begin(key: string, tags: readonly string[]): MaybePromise<Ticket> {
+  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
     const ticket: Ticket = {
       key,
-      storeKey: this.keys.entry(key),
+      user,
+      storeKey: this.keys.entry(key, user),
       tags,
       versions: null,
       cancelled: false,
@@ -100,7 +105,7 @@ export class CacheEngine {
       tags: ticket.tags as string[],
       tagVersions: ticket.versions,
       meta: options.meta,
-      fullKey: this.keys.isHashed(ticket.key) ? ticket.key : undefined,
+      fullKey: this.keys.fullKey(ticket.key, ticket.user),
     };
     return then(this.guarded.write(ticket.storeKey, encodeEntry(entry), staleUntil - now), (ok) => {
       if (ok) this.stats.sets++;
@@ -122,15 +127,16 @@ export class CacheEngine {
     key: string,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
+    user?: string,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
-    const storeKey = this.keys.entry(key);
+    const storeKey = this.keys.entry(key, user);
     const running = this.flights.get(storeKey) as Flight<T> | undefined;
     if (running !== undefined) {
       this.stats.coalesced++;
       return { leader: false, promise: running.promise };
     }
     let ticket!: Ticket;
-    const promise = Promise.resolve(this.begin(key, tags)).then((started) => {
+    const promise = Promise.resolve(this.begin(key, tags, user)).then((started) => {
       ticket = started;
       return run(started);
     });
@@ -173,8 +179,8 @@ export class CacheEngine {
   }
 
   /** Cancels computations of `key` (a write of a newer value is under way). */
-  supersede(key: string): void {
-    const storeKey = this.keys.entry(key);
+  supersede(key: string, user?: string): void {
+    const storeKey = this.keys.entry(key, user);
     this.cancel((ticket) => ticket.storeKey === storeKey);
   }
 

@@ -6,6 +6,8 @@ import { ResponseMeta } from './cache-entry';
  */
 export interface Ticket {
   readonly key: string;
+  /** The user of a per-user entry (`scope: 'user'`). */
+  readonly user?: string;
   readonly storeKey: string;
   readonly tags: readonly string[];
   /** Tag versions read before the computation started; `null` when the store could not tell. */

