@@ -51,12 +51,12 @@ export class HttpCacheFlow {
       return of(this.replay(res, found.entry, 'HIT'));
     }
     if (found.state === 'stale') {
-      if (found.staleForMs <= plan.staleWhileRevalidate) {
+      if (found.staleForMs <= plan.staleWhileRevalidate && !plan.writesResponse) {
         stats.staleHits++;
         this.refreshInBackground(call, found.entry.meta);
         return of(this.replay(res, found.entry, 'STALE'));
       }
-      if (found.staleForMs <= plan.staleIfError) {
+      if (found.staleForMs <= Math.max(plan.staleIfError, plan.staleWhileRevalidate)) {
         stats.misses++;
         return this.miss(call).pipe(
           catchError((error) => {

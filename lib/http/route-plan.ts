@@ -29,6 +29,11 @@ export interface RoutePlan {
   serializer?: ResponseSerializer;
   /** The handler sends the response itself (`@Res()` / `@Next()`): nothing can be captured. */
   sendsItself: boolean;
+  /**
+   * The handler writes to the response (`@Res({ passthrough: true })`): it cannot run after a stale
+   * response went out, so its refresh runs in the foreground.
+   */
+  writesResponse: boolean;
 }
 
 export function buildRoutePlan(
@@ -56,6 +61,8 @@ export function buildRoutePlan(
     keyFactory: cached?.keyFactory ?? options.keyFactory,
     serializer,
     sendsItself: sendsItself(cls, handler.name),
+    writesResponse:
+      Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, handler.name) === true,
   };
 }
 
