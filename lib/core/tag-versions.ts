@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
+import { isThenable, then } from '../utils/is-thenable';
 import { GuardedStore } from './guarded-store';
 import { StoreKeys } from './store-keys';
 
@@ -12,6 +12,8 @@ import { StoreKeys } from './store-keys';
  */
 export class TagVersions {
   private sequence = 0;
+  /** Versions being written for tags that had none, so concurrent computations agree on one. */
+  private readonly creating = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly store: GuardedStore,
@@ -23,17 +25,11 @@ export class TagVersions {
     if (tags.length === 0) return [];
     return then(this.store.readMany(tags.map((tag) => this.keys.tag(tag))), (found) => {
       if (found === null) return null;
-      const versions: string[] = [];
-      const writes: MaybePromise<boolean>[] = [];
-      for (let i = 0; i < tags.length; i++) {
-        let version = found[i];
-        if (version === undefined) {
-          version = this.next();
-          writes.push(this.store.write(this.keys.tag(tags[i]), version, Infinity));
-        }
-        versions.push(version);
-      }
-      return writes.length === 0 ? versions : all(writes, (ok) => (ok ? versions : null));
+      const versions = tags.map((tag, i) => found[i] ?? this.create(tag));
+      if (versions.every((v): v is string => typeof v === 'string')) return versions;
+      return Promise.all(versions).then((all) =>
+        all.every((v): v is string => typeof v === 'string') ? all : null,
+      );
     });
   }
 
@@ -49,18 +45,36 @@ export class TagVersions {
 
   /** Writes new versions; rejects when the store failed, so the caller knows. */
   async invalidate(tags: readonly string[]): Promise<void> {
+    for (const tag of tags) this.creating.delete(tag);
     await Promise.all(
       tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(), Infinity)),
     );
+  }
+
+  /**
+   * Writes a first version of `tag`. On a remote store two computations may both have read "none";
+   * without sharing the pending write, the second would overwrite the first's version and the
+   * first's entry would never be valid.
+   */
+  private create(tag: string): MaybePromise<string | null> {
+    const pending = this.creating.get(tag);
+    if (pending !== undefined) return pending;
+    const version = this.next();
+    const written = then(this.store.write(this.keys.tag(tag), version, Infinity), (ok) =>
+      ok ? version : null,
+    );
+    if (!isThenable<string | null>(written)) return written;
+    const shared = Promise.resolve(written);
+    this.creating.set(tag, shared);
+    const done = () => {
+      if (this.creating.get(tag) === shared) this.creating.delete(tag);
+    };
+    shared.then(done, done);
+    return shared;
   }
 
   private next(): string {
     this.sequence = (this.sequence + 1) % 1_000_000;
     return `${Date.now().toString(36)}.${this.sequence.toString(36)}.${randomBytes(4).toString('hex')}`;
   }
-}
-
-function all(writes: MaybePromise<boolean>[], done: (ok: boolean) => string[] | null) {
-  if (writes.every((w) => typeof w === 'boolean')) return done(writes.every(Boolean));
-  return Promise.all(writes).then((results) => done(results.every(Boolean)));
 }

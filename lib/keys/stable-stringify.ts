@@ -51,6 +51,23 @@ function stringifyObject(object: object, seen: Set<object>): string {
       .sort()
       .join(',')}}`;
   }
+  if (object instanceof RegExp) return `RegExp(${String(object)})`;
+  if (object instanceof Promise || object instanceof WeakMap || object instanceof WeakSet) {
+    throw new TypeError(`hold a ${object.constructor.name}, which has no value to key by`);
+  }
+  const proto = Object.getPrototypeOf(object);
+  // Plain objects, of any realm, have a prototype whose own prototype is null.
+  if (proto === null || Object.getPrototypeOf(proto) === null) return stringifyFields(object, seen);
+  const type = (proto.constructor as Function | undefined)?.name || 'Object';
+  const toJSON = (object as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === 'function') return `${type}(${stableStringify(toJSON.call(object), seen)})`;
+  // No own fields and no toJSON: its state (private fields, native slots) is invisible, and two
+  // different instances would print alike. Refusing it leaves the call uncached, never mixed up.
+  if (Object.keys(object).length === 0) throw new TypeError(`hold an opaque ${type}`);
+  return type + stringifyFields(object, seen);
+}
+
+function stringifyFields(object: object, seen: Set<object>): string {
   const keys = Object.keys(object).sort();
   const fields = keys.map(
     (key) =>

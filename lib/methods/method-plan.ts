@@ -11,8 +11,10 @@ import { WrapPolicy } from '../core/value-cache';
 /** A decorated provider method, worked out once at bootstrap. */
 export interface MethodPlan {
   where: string;
-  /** `Class.method`: the implicit tag and the default key's prefix. */
+  /** `Class.method`: the implicit tag. */
   name: string;
+  /** The default key's prefix: `name`, or `Class#2.method` for a second class of that name. */
+  keyPrefix: string;
   cached?: CachedMetadata;
   evict?: CacheEvictMetadata;
   ttl: number;
@@ -26,10 +28,12 @@ export function buildMethodPlan(
   cached: CachedMetadata | undefined,
   evict: CacheEvictMetadata | undefined,
   options: ResolvedCacheOptions,
+  classId: string = className,
 ): MethodPlan {
   return {
     where: `${className}@${method}`,
     name: `${className}.${method}`,
+    keyPrefix: `${classId}.${method}`,
     cached,
     evict,
     ttl: cached?.ttl ?? options.ttl,
@@ -41,7 +45,7 @@ export function buildMethodPlan(
 /** The key of one call; throws a `TypeError` for arguments that cannot be hashed. */
 export function methodKey(plan: MethodPlan, args: unknown[]): string {
   const key = plan.cached?.key;
-  return key === undefined ? defaultMethodKey(plan.name, args) : renderKey(key, args, args);
+  return key === undefined ? defaultMethodKey(plan.keyPrefix, args) : renderKey(key, args, args);
 }
 
 /** Renders key or tag templates from a call's arguments. */

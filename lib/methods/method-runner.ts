@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CacheEngine } from '../core/cache.engine';
-import { ValueCache } from '../core/value-cache';
+import { ValueCache, WrapPolicy } from '../core/value-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { isThenable } from '../utils/is-thenable';
 import { MethodPlan, methodKey, renderFromArgs, wrapPolicy } from './method-plan';
@@ -25,19 +25,24 @@ export class MethodRunner {
   /** Returns the replacement for `original`, bound to nothing: `this` is the caller's. */
   wrap(original: Method, plan: MethodPlan, returnsPromise: boolean): Method {
     const runner = this;
-    let sync = false;
-    let known = returnsPromise;
+    // Whether the method returns a Promise: declared, or learnt from its first call.
+    let kind: 'promise' | 'plain' | 'unknown' = returnsPromise ? 'promise' : 'unknown';
     return function cachedMethod(this: unknown, ...args: unknown[]) {
       const call = () => original.apply(this, args);
-      if (known && !sync) return runner.run(plan, args, call);
+      if (kind === 'promise') return runner.run(plan, args, call, true);
       // A plain-value method (or one whose return type was not declared, on its first call) runs
       // as it is: it must not start returning a Promise.
       if (plan.evict?.before) runner.evictLater(plan, args);
       const result = call();
-      if (!known) {
-        known = true;
-        sync = !isThenable(result);
-        if (sync && plan.cached) runner.warnOnce(plan.where, messages.syncMethod(plan.where));
+      if (kind === 'unknown' && isThenable(result)) {
+        kind = 'promise';
+        // The first call already runs: its promise goes through the cache as the computation.
+        Promise.resolve(result).catch(() => undefined);
+        return runner.run(plan, args, () => result, false);
+      }
+      if (kind === 'unknown') {
+        kind = 'plain';
+        if (plan.cached) runner.warnOnce(plan.where, messages.syncMethod(plan.where));
       }
       if (!plan.evict || plan.evict.before) return result;
       if (!isThenable(result)) return (runner.evictLater(plan, args), result);
@@ -55,11 +60,12 @@ export class MethodRunner {
     );
   }
 
-  private run(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+  /** Never throws: a failure of the method or of a user callback rejects the returned promise. */
+  private run(plan: MethodPlan, args: unknown[], call: () => unknown, evictBefore: boolean) {
     const { cached, evict } = plan;
-    const body = () => (cached ? this.cache(plan, args, call) : Promise.resolve(call()));
+    const body = async () => (cached ? this.cache(plan, args, call) : call());
     if (!evict) return body();
-    if (evict.before) return this.evict(plan, args).then(body);
+    if (evict.before) return evictBefore ? this.evict(plan, args).then(body) : body();
     return body().then(async (value) => {
       await this.evict(plan, args);
       return value;
@@ -73,20 +79,21 @@ export class MethodRunner {
       return Promise.resolve(call());
     }
     let key: string;
+    let policy: WrapPolicy;
     try {
       key = methodKey(plan, args);
+      policy = wrapPolicy(plan, args);
     } catch (error) {
       this.warnOnce(plan.where, messages.argumentsNotHashable(plan.where, errorText(error)));
       this.engine.stats.bypasses++;
       return Promise.resolve(call());
     }
-    const policy = wrapPolicy(plan, args);
     if (!cached.put) return this.values.wrap(key, call as () => Promise<unknown>, policy);
     return this.put(key, policy, call);
   }
 
   /** `@CachePut`: always runs; a newer value than any computation in progress. */
-  private async put(key: string, policy: ReturnType<typeof wrapPolicy>, call: () => unknown) {
+  private async put(key: string, policy: WrapPolicy, call: () => unknown) {
     this.engine.supersede(key);
     const ticket = await this.engine.begin(key, policy.tags);
     try {

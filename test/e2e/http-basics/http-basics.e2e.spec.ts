@@ -48,7 +48,10 @@ describe.each(PLATFORMS)('basic HTTP caching on %s', (platform) => {
     await ctx.http().get(`/products?page=2&sort=${platform}`).expect(200);
     const reordered = await ctx.http().get(`/products?sort=${platform}&page=2`);
     expect(reordered.headers['x-cache']).toBe('HIT');
-    const french = await ctx.http().get(`/products?page=2&sort=${platform}`).set('accept-language', 'fr');
+    const french = await ctx
+      .http()
+      .get(`/products?page=2&sort=${platform}`)
+      .set('accept-language', 'fr');
     expect(french.headers['x-cache']).toBe('MISS');
     expect(calls.list).toBe(2);
   });

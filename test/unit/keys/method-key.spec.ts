@@ -1,0 +1,93 @@
+import { defaultMethodKey } from '../../../lib/keys/method-key';
+
+describe('defaultMethodKey', () => {
+  it('starts with Class.method: and writes short arguments inline', () => {
+    expect(defaultMethodKey('ProductsService.findOne', ['42'])).toBe(
+      'ProductsService.findOne:["42"]',
+    );
+    expect(defaultMethodKey('ProductsService.list', [])).toBe('ProductsService.list:[]');
+  });
+
+  it('gives equal arguments one key, whatever their object key order', () => {
+    expect(defaultMethodKey('S.m', [{ a: 1, b: [1, { c: 2, d: 3 }] }])).toBe(
+      defaultMethodKey('S.m', [{ b: [1, { d: 3, c: 2 }], a: 1 }]),
+    );
+  });
+
+  it('keeps the prefix apart: two methods never share a key', () => {
+    expect(defaultMethodKey('UsersService.find', ['1'])).not.toBe(
+      defaultMethodKey('OrdersService.find', ['1']),
+    );
+    expect(defaultMethodKey('S.find', ['1'])).not.toBe(defaultMethodKey('S.findOne', ['1']));
+  });
+
+  it('tells argument lists apart by position and count', () => {
+    const keys = [
+      defaultMethodKey('S.m', ['a', 'b']),
+      defaultMethodKey('S.m', ['b', 'a']),
+      defaultMethodKey('S.m', [['a', 'b']]),
+      defaultMethodKey('S.m', ['a,b']),
+      defaultMethodKey('S.m', ['a', 'b', undefined]),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('hashes long argument text, keeping the prefix, and distinct arguments stay distinct', () => {
+    const long = (n: number) => [{ text: 'x'.repeat(500), n }];
+    const a = defaultMethodKey('ReportsService.build', long(1));
+    const b = defaultMethodKey('ReportsService.build', long(2));
+    expect(a.startsWith('ReportsService.build:')).toBe(true);
+    expect(a.length).toBeLessThan(120);
+    expect(a).not.toBe(b);
+    expect(defaultMethodKey('ReportsService.build', long(1))).toBe(a);
+  });
+
+  it('never lets a hashed key meet an inline one', () => {
+    const hashed = defaultMethodKey('S.m', ['y'.repeat(300)]);
+    const suffix = hashed.slice('S.m:'.length);
+    expect(defaultMethodKey('S.m', [suffix])).not.toBe(hashed);
+  });
+
+  it('throws a TypeError that says why for functions, symbols and cycles', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => defaultMethodKey('S.m', [() => 1])).toThrow(/function/);
+    expect(() => defaultMethodKey('S.m', [{ s: Symbol('s') }])).toThrow(/symbol/);
+    expect(() => defaultMethodKey('S.m', [cycle])).toThrow(/circular/);
+  });
+
+  it('accepts the same object twice when it is not a cycle', () => {
+    const shared = { id: 1 };
+    expect(defaultMethodKey('S.m', [shared, shared])).toBe(
+      defaultMethodKey('S.m', [{ id: 1 }, { id: 1 }]),
+    );
+  });
+
+  it('does not give objects without own fields (URL, RegExp, private state) one shared key', () => {
+    class Token {
+      #value: string;
+      constructor(value: string) {
+        this.#value = value;
+      }
+      get value() {
+        return this.#value;
+      }
+    }
+    const pairs: [unknown, unknown][] = [
+      [new URL('https://a.example/'), new URL('https://b.example/')],
+      [/a/, /b/],
+      [new Token('a'), new Token('b')],
+    ];
+    for (const [a, b] of pairs) {
+      let keyA: string | undefined;
+      let keyB: string | undefined;
+      try {
+        keyA = defaultMethodKey('S.m', [a]);
+        keyB = defaultMethodKey('S.m', [b]);
+      } catch {
+        continue; // refusing to key such an argument is safe too: the call runs uncached
+      }
+      expect(keyA).not.toBe(keyB);
+    }
+  });
+});
