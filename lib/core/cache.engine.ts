@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
@@ -38,6 +39,15 @@ export class CacheEngine {
   private readonly flights = new Map<string, Flight<unknown>>();
   private readonly tickets = new Set<Ticket>();
   private readonly logger = new Logger('CacheModule');
+  /**
+   * Entries decoded lately, by their stored text: an in-process store hands back the very same
+   * string on every hit, so a hit skips the header's JSON.parse. Bounded by count and bytes.
+   */
+  private readonly decoded = new LRUCache<string, CacheEntry>({
+    max: 1_000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (_entry, raw) => raw.length * 2 + 1,
+  });
 
   constructor(
     readonly store: CacheStore,
@@ -60,7 +70,11 @@ export class CacheEngine {
 
   private check(fullKey: string | undefined, raw: string | undefined): MaybePromise<Lookup> {
     if (raw === undefined) return MISS;
-    const entry = decodeEntry(raw);
+    let entry = this.decoded.get(raw);
+    if (entry === undefined) {
+      entry = decodeEntry(raw);
+      if (entry !== undefined) this.decoded.set(raw, entry);
+    }
     if (entry === undefined || entry.fullKey !== fullKey) return MISS;
     const now = Date.now();
     if (now > entry.staleUntil) return MISS;

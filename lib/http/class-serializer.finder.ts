@@ -58,3 +58,17 @@ function globalInterceptors(moduleRef: ModuleRef): NestInterceptor[] {
   const config = (moduleRef as any).container?.applicationConfig;
   return config?.getGlobalInterceptors?.() ?? [];
 }
+
+/**
+ * Every interceptor around a route: global ones (request-scoped included), the controller's and
+ * the handler's, as classes or instances.
+ */
+export function routeInterceptors(ctx: ExecutionContext, moduleRef: ModuleRef): unknown[] {
+  const config = (moduleRef as any).container?.applicationConfig;
+  return [
+    ...globalInterceptors(moduleRef),
+    ...(config?.getGlobalRequestInterceptors?.() ?? []),
+    ...(Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, ctx.getClass()) ?? []),
+    ...(Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, ctx.getHandler()) ?? []),
+  ];
+}

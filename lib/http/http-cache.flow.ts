@@ -14,6 +14,8 @@ import { captureMeta, isStorableResponse } from './response-policy';
 
 export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
 /**
@@ -48,7 +50,7 @@ export class HttpCacheFlow {
     const { plan, res } = call;
     if (found.state === 'fresh') {
       stats.hits++;
-      return of(this.replay(res, found.entry, 'HIT'));
+      return of(this.replay(res, found.entry, 'HIT', plan.sendsStoredJson));
     }
     if (found.state === 'stale') {
       if (found.staleForMs <= plan.staleWhileRevalidate && !plan.writesResponse) {
@@ -162,10 +164,24 @@ export class HttpCacheFlow {
     return [call.plan.implicitTag, ...renderAll(call.plan.tags, call.ctx)];
   }
 
-  private replay(res: HttpResponseLike, entry: CacheEntry, label: CacheLabel): unknown {
+  private replay(
+    res: HttpResponseLike,
+    entry: CacheEntry,
+    label: CacheLabel,
+    raw = false,
+  ): unknown {
     this.label(res, label);
     res.header('Age', String(Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000))));
     if (entry.meta) this.applyMeta(res, entry.meta);
+    if (raw) {
+      // Stored as plain JSON of an object or array: send that text; nothing else would touch it.
+      const json = storedJson(entry.payload);
+      if (json !== undefined) {
+        if (entry.meta?.headers['content-type'] === undefined)
+          res.header('Content-Type', JSON_TYPE);
+        return json;
+      }
+    }
     return deserializeValue(entry.payload);
   }
 
@@ -182,4 +198,11 @@ export class HttpCacheFlow {
   private label(res: HttpResponseLike, label: CacheLabel): void {
     if (this.options.xCacheHeader !== false) res.header(this.options.xCacheHeader, label);
   }
+}
+
+/** The JSON text of a payload stored as plain JSON of an object or an array, else `undefined`. */
+function storedJson(payload: string): string | undefined {
+  if (payload.charCodeAt(0) !== 106 /* j */) return undefined;
+  const first = payload.charCodeAt(1);
+  return first === 123 /* { */ || first === 91 /* [ */ ? payload.slice(1) : undefined;
 }

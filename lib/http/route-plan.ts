@@ -34,6 +34,11 @@ export interface RoutePlan {
    * response went out, so its refresh runs in the foreground.
    */
   writesResponse: boolean;
+  /**
+   * Nothing but the cache intercepts the route and the platform serializes JSON plainly, so a
+   * hit can send the stored JSON text as it is, without parsing and serializing it again.
+   */
+  sendsStoredJson: boolean;
 }
 
 export function buildRoutePlan(
@@ -42,6 +47,7 @@ export function buildRoutePlan(
   evict: CacheEvictMetadata | undefined,
   options: ResolvedCacheOptions,
   serializer: ResponseSerializer | undefined,
+  sendsStoredJson: boolean,
 ): RoutePlan {
   const cls = ctx.getClass();
   const handler = ctx.getHandler();
@@ -63,7 +69,15 @@ export function buildRoutePlan(
     sendsItself: sendsItself(cls, handler.name),
     writesResponse:
       Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, handler.name) === true,
+    sendsStoredJson,
   };
+}
+
+/** Express's `json spaces`, `json replacer` and `json escape` settings change what `res.json` sends. */
+export function serializesJsonPlainly(res: unknown): boolean {
+  const app = (res as { app?: { get?: (name: string) => unknown } }).app;
+  if (typeof app?.get !== 'function') return true;
+  return ['json spaces', 'json replacer', 'json escape'].every((name) => !app.get!(name));
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */

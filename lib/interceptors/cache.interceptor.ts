@@ -11,12 +11,12 @@ import { from, mergeMap, Observable } from 'rxjs';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
 import { messages } from '../errors/cache.messages';
-import { findClassSerializer } from '../http/class-serializer.finder';
+import { findClassSerializer, routeInterceptors } from '../http/class-serializer.finder';
 import { templateRoot } from '../http/http-context';
 import { HttpResponseLike } from '../http/http-response';
 import { HttpCacheFlow } from '../http/http-cache.flow';
 import { evictAround } from '../http/http-evict';
-import { buildRoutePlan, RoutePlan } from '../http/route-plan';
+import { buildRoutePlan, RoutePlan, serializesJsonPlainly } from '../http/route-plan';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
@@ -119,16 +119,19 @@ export class CacheInterceptor implements NestInterceptor {
     const handler = ctx.getHandler();
     const cached = this.metadata.cached(handler, ctx.getClass());
     const evict = this.metadata.evict(handler);
-    const plan =
-      cached || evict
-        ? buildRoutePlan(
-            ctx,
-            cached,
-            evict,
-            this.options,
-            cached ? findClassSerializer(ctx, this.moduleRef, this.reflector) : undefined,
-          )
-        : null;
+    let plan: RoutePlan | null = null;
+    if (cached || evict) {
+      const alone = routeInterceptors(ctx, this.moduleRef).every(
+        (interceptor) =>
+          interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
+      );
+      const serializer = cached
+        ? findClassSerializer(ctx, this.moduleRef, this.reflector)
+        : undefined;
+      const plainJson =
+        ctx.getType() === 'http' && serializesJsonPlainly(ctx.switchToHttp().getResponse());
+      plan = buildRoutePlan(ctx, cached, evict, this.options, serializer, alone && plainJson);
+    }
     const byHandler = this.plans.get(ctx.getClass()) ?? new Map<Function, RoutePlan | null>();
     byHandler.set(handler, plan);
     this.plans.set(ctx.getClass(), byHandler);

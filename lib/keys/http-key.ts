@@ -27,10 +27,13 @@ export interface RouteIdentity {
   name: string;
   /** The controller routes by host: the `Host` header is part of the key. */
   byHost: boolean;
+  /** The suffix of a route that does not route by host, worked out on first use. */
+  suffix?: string;
 }
 
 function routeSuffix(req: HttpRequestLike, route: RouteIdentity | undefined): string {
   if (route === undefined) return '';
+  if (!route.byHost) return (route.suffix ??= '\n' + JSON.stringify([route.name]));
   const parts = route.byHost ? [route.name, req.headers.host ?? null] : [route.name];
   return '\n' + JSON.stringify(parts);
 }

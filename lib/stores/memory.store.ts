@@ -1,13 +1,20 @@
 import { LRUCache } from 'lru-cache';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { messages } from '../errors/cache.messages';
+import { flattenString } from '../utils/flatten-string';
 import { CACHE_STORE_BRAND, CacheStore } from './cache-store.interface';
+
+/** What an entry costs beyond its characters: LRU slots, string headers, the map's own entry. */
+const ENTRY_OVERHEAD = 256;
 
 /** Bounds of the in-memory store. */
 export interface MemoryStoreOptions {
   /** Most entries kept (tag versions count as entries). @default 10_000 */
   maxEntries?: number;
-  /** Most bytes kept, counting keys and values as UTF-16. @default 67_108_864 (64 MiB) */
+  /**
+   * Most bytes kept: keys and values as UTF-16, plus 256 bytes of bookkeeping per entry.
+   * @default 67_108_864 (64 MiB)
+   */
   maxBytes?: number;
 }
 
@@ -28,7 +35,7 @@ export class MemoryStore implements CacheStore {
     this.lru = new LRUCache<string, string>({
       max: maxEntries,
       maxSize: maxBytes,
-      sizeCalculation: (value, key) => (value.length + key.length) * 2 || 1,
+      sizeCalculation: (value, key) => (value.length + key.length) * 2 + ENTRY_OVERHEAD,
     });
   }
 
@@ -41,7 +48,8 @@ export class MemoryStore implements CacheStore {
   }
 
   set(key: string, value: string, ttlMs: number): void {
-    this.lru.set(key, value, { ttl: Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : 0 });
+    const ttl = Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : 0;
+    this.lru.set(flattenString(key), flattenString(value), { ttl });
   }
 
   delete(keys: readonly string[]): void {

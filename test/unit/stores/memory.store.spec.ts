@@ -15,18 +15,18 @@ describe('memoryStore bounds', () => {
     expect(store.getMany(['a', 'c', 'd'])).toEqual(['a', 'c', 'd']);
   });
 
-  it('keeps at most maxBytes bytes (keys and values counted as UTF-16)', () => {
-    const store = memoryStore({ maxBytes: 1_000 });
-    const value = 'x'.repeat(199); // (199 + 1) * 2 = 400 bytes with a one-character key
+  it('keeps at most maxBytes bytes (keys and values as UTF-16, plus 256 per entry)', () => {
+    const store = memoryStore({ maxBytes: 1_600 });
+    const value = 'x'.repeat(199); // (199 + 1) * 2 + 256 = 656 bytes with a one-character key
     for (const key of ['a', 'b', 'c']) store.set(key, value, 60_000);
-    expect(store.bytes).toBeLessThanOrEqual(1_000);
+    expect(store.bytes).toBeLessThanOrEqual(1_600);
     expect(store.size).toBe(2);
     expect(store.get('a')).toBeUndefined();
     expect(store.get('c')).toBe(value);
   });
 
   it('does not keep a value larger than maxBytes, and keeps what it had', () => {
-    const store = memoryStore({ maxBytes: 100 });
+    const store = memoryStore({ maxBytes: 400 });
     store.set('small', 'v', 60_000);
     store.set('big', 'x'.repeat(500), 60_000);
     expect(store.get('big')).toBeUndefined();
