@@ -20,6 +20,8 @@ export interface CacheEntry {
   /** Tag names and, at the same index, the tag version the value was computed under. */
   tags: string[];
   tagVersions: string[];
+  /** The store keys of `tags`' versions, filled in by the reader that first needs them. */
+  tagKeys?: string[];
   meta?: ResponseMeta;
   /** The full key, kept when the store key is a hash of it, to rule out a collision. */
   fullKey?: string;

@@ -81,7 +81,11 @@ export class CacheEngine {
     const staleForMs = now - entry.freshUntil;
     const found: Lookup = { state: staleForMs > 0 ? 'stale' : 'fresh', entry, staleForMs };
     if (entry.tags.length === 0) return found;
-    return then(this.tagVersions.valid(entry.tags, entry.tagVersions), (ok) => (ok ? found : MISS));
+    // The entry object is reused while memoized: its tags' store keys are worked out once.
+    entry.tagKeys ??= this.tagVersions.storeKeys(entry.tags);
+    return then(this.tagVersions.valid(entry.tagKeys, entry.tagVersions), (ok) =>
+      ok ? found : MISS,
+    );
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */

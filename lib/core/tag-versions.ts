@@ -33,10 +33,15 @@ export class TagVersions {
     });
   }
 
-  /** True when every recorded version is still current. */
-  valid(tags: readonly string[], recorded: readonly string[]): MaybePromise<boolean> {
-    if (tags.length === 0) return true;
-    return then(this.store.readMany(tags.map((tag) => this.keys.tag(tag))), (found) => {
+  /** The store keys of tags' versions. */
+  storeKeys(tags: readonly string[]): string[] {
+    return tags.map((tag) => this.keys.tag(tag));
+  }
+
+  /** True when every recorded version (under `storeKeys`, from `storeKeys()`) is still current. */
+  valid(storeKeys: readonly string[], recorded: readonly string[]): MaybePromise<boolean> {
+    if (storeKeys.length === 0) return true;
+    return then(this.store.readMany(storeKeys), (found) => {
       if (found === null) return false;
       for (let i = 0; i < recorded.length; i++) if (found[i] !== recorded[i]) return false;
       return true;

@@ -26,7 +26,7 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 
 /** Requests an interceptor has already taken in charge. */
-const seen = new WeakSet<object>();
+const seen = new WeakSet<HttpRequestLike>();
 
 /**
  * Serves `@Cached` GET handlers from the cache. Applied by the decorators themselves; a hit
@@ -63,20 +63,29 @@ export class CacheInterceptor implements NestInterceptor {
     }
     // Should the interceptor still be applied twice (e.g. a subclass's class-level @Cached over an
     // inherited method-level one), only the outer one acts: the inner one would wait for it.
-    const req = ctx.switchToHttp().getRequest<object>();
-    if (seen.has(req)) return next.handle();
-    seen.add(req);
-    if (plan.evict)
-      return evictAround(plan.evict, ctx, next, this.engine, () => this.cache(plan, ctx, next));
-    return this.cache(plan, ctx, next);
-  }
-
-  private cache(plan: RoutePlan, ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const cached = plan.cached;
-    if (cached === undefined) return next.handle();
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
+    if (seen.has(req)) return next.handle();
+    seen.add(req);
     const res = http.getResponse<HttpResponseLike>();
+    if (plan.evict) {
+      const evict = plan.evict;
+      return evictAround(evict, ctx, next, this.engine, () =>
+        this.cache(plan, ctx, next, req, res),
+      );
+    }
+    return this.cache(plan, ctx, next, req, res);
+  }
+
+  private cache(
+    plan: RoutePlan,
+    ctx: ExecutionContext,
+    next: CallHandler,
+    req: HttpRequestLike,
+    res: HttpResponseLike,
+  ): Observable<unknown> {
+    const cached = plan.cached;
+    if (cached === undefined) return next.handle();
     if (!cached.put && req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
     if (plan.sendsItself || (cached.condition && !cached.condition(ctx))) {
       return this.flow.bypass(res, next);
@@ -90,11 +99,18 @@ export class CacheInterceptor implements NestInterceptor {
       return this.flow.bypass(res, next);
     }
     const key = this.keyOf(plan, ctx, req);
-    const serve = (k: string | undefined) =>
-      k === undefined
+    if (!isThenable(key)) {
+      return key === undefined
         ? this.flow.bypass(res, next)
-        : this.flow.serve({ plan, ctx, next, res, key: k, user });
-    return isThenable(key) ? from(key).pipe(mergeMap(serve)) : serve(key);
+        : this.flow.serve({ plan, ctx, next, res, key, user });
+    }
+    return from(key).pipe(
+      mergeMap((k) =>
+        k === undefined
+          ? this.flow.bypass(res, next)
+          : this.flow.serve({ plan, ctx, next, res, key: k, user }),
+      ),
+    );
   }
 
   private keyOf(
