@@ -41,6 +41,8 @@ export const messages = {
     `Make it async to cache it`,
   argumentsNotHashable: (where: string, reason: string) =>
     `${where}: arguments ${reason}, so this call is not cached; give @Cached a key template`,
+  keyFailed: (where: string, reason: string) =>
+    `${where}: building the cache key failed (${reason}); the request bypasses the cache`,
   scopedProvider: (where: string) =>
     `${where}: request-scoped or transient provider; its @Cached/@CachePut/@CacheEvict ` +
     `methods run uncached. Move the method to a singleton provider to cache it`,

@@ -4,7 +4,7 @@ import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry, ResponseMeta } from '../core/cache-entry';
 import { FlightResult, Ticket } from '../core/flight';
 import { deserializeValue } from '../core/value.serializer';
-import { messages } from '../errors/cache.messages';
+import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { isThenable } from '../utils/is-thenable';
 import { HttpCall } from './http-call';
@@ -76,15 +76,17 @@ export class HttpCacheFlow {
   /** Runs the handler once for all concurrent requests of the key; stores what may be stored. */
   private miss(call: HttpCall): Observable<unknown> {
     const { res, next } = call;
+    const tags = this.tags(call);
+    if (tags === undefined) return this.bypass(res, next);
     this.label(res, 'MISS');
     const before = res.getHeaders();
     const flight = this.engine.flight(
       call.key,
-      this.tags(call),
+      tags,
       async (ticket) => {
         const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        return this.store(call, ticket, value, () =>
-          captureMeta(res, before, this.options.xCacheHeader),
+        return this.store(call, ticket, value, (after) =>
+          captureMeta(res, before, this.options.xCacheHeader, after),
         );
       },
       call.user,
@@ -102,17 +104,19 @@ export class HttpCacheFlow {
     call: HttpCall,
     ticket: Ticket,
     value: unknown,
-    meta: () => ResponseMeta | undefined,
+    meta: (headers: Record<string, unknown>) => ResponseMeta | undefined,
     statuses: ReadonlySet<number> = this.options.statuses,
   ): FlightResult<unknown> {
     const { plan } = call;
     const result: FlightResult<unknown> = { value };
-    if (value === undefined || !isStorableResponse(call.res, value, statuses)) return result;
+    if (value === undefined) return result;
+    const headers = call.res.getHeaders();
+    if (!isStorableResponse(call.res, value, statuses, headers)) return result;
     if (plan.cached!.unless?.(value, call.ctx)) return result;
     const stored = plan.serializer ? plan.serializer(value) : value;
     result.payload = this.engine.serialize(call.key, stored);
     if (result.payload === undefined) return result;
-    result.meta = meta();
+    result.meta = meta(headers);
     const staleWindow = Math.max(plan.staleWhileRevalidate, plan.staleIfError);
     void this.engine.commit(ticket, result.payload, {
       ttl: plan.ttl,
@@ -127,8 +131,10 @@ export class HttpCacheFlow {
    * status or headers (readers replay their own), newer than any computation in progress.
    */
   private put(call: HttpCall): Observable<unknown> {
+    const tags = this.tags(call);
+    if (tags === undefined) return this.bypass(call.res, call.next);
     this.engine.supersede(call.key, call.user);
-    const begun = Promise.resolve(this.engine.begin(call.key, this.tags(call), call.user));
+    const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
     return from(begun).pipe(
       mergeMap((ticket) =>
         call.next.handle().pipe(
@@ -144,9 +150,11 @@ export class HttpCacheFlow {
 
   /** One refresh at a time per key, after a stale entry was served; failures are only logged. */
   private refreshInBackground(call: HttpCall, meta: ResponseMeta | undefined): void {
+    const tags = this.tags(call);
+    if (tags === undefined) return;
     const flight = this.engine.flight(
       call.key,
-      this.tags(call),
+      tags,
       async (ticket) => {
         const value = await lastValueFrom(call.next.handle(), { defaultValue: undefined });
         return this.store(call, ticket, value, () => meta);
@@ -160,8 +168,14 @@ export class HttpCacheFlow {
     }
   }
 
-  private tags(call: HttpCall): string[] {
-    return [call.plan.implicitTag, ...renderAll(call.plan.tags, call.ctx)];
+  /** The entry's tags; `undefined` (logged) when a tag callback throws: nothing is stored then. */
+  private tags(call: HttpCall): string[] | undefined {
+    try {
+      return [call.plan.implicitTag, ...renderAll(call.plan.tags, call.ctx)];
+    } catch (error) {
+      this.logger.warn(messages.keyFailed(call.plan.where, errorText(error)));
+      return undefined;
+    }
   }
 
   private replay(

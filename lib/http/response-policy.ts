@@ -29,8 +29,8 @@ export function captureMeta(
   res: HttpResponseLike,
   before: Record<string, unknown>,
   ownHeader: string | false,
+  after: Record<string, unknown> = headersOf(res),
 ): ResponseMeta {
-  const after = headersOf(res);
   const headers: Record<string, string | string[]> = {};
   const own = ownHeader === false ? '' : ownHeader.toLowerCase();
   for (const name of Object.keys(after)) {
@@ -51,9 +51,9 @@ export function isStorableResponse(
   res: HttpResponseLike,
   value: unknown,
   statuses: ReadonlySet<number>,
+  headers: Record<string, unknown> = headersOf(res),
 ): boolean {
   if (!statuses.has(res.statusCode) || value instanceof StreamableFile) return false;
-  const headers = headersOf(res);
   if (headers['set-cookie'] !== undefined) return false;
   const cacheControl = String(headers['cache-control'] ?? '').toLowerCase();
   if (/(^|[\s,])(no-store|private)(\s*=|\s*,|\s*$)/.test(cacheControl)) return false;

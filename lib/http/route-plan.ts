@@ -39,6 +39,8 @@ export interface RoutePlan {
    * hit can send the stored JSON text as it is, without parsing and serializing it again.
    */
   sendsStoredJson: boolean;
+  /** The cache interceptor is applied twice around this route (class and inherited method). */
+  nested?: boolean;
 }
 
 export function buildRoutePlan(

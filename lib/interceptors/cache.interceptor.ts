@@ -10,7 +10,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
-import { messages } from '../errors/cache.messages';
+import { errorText, messages } from '../errors/cache.messages';
 import { findClassSerializer, routeInterceptors } from '../http/class-serializer.finder';
 import { templateRoot } from '../http/http-context';
 import { HttpResponseLike } from '../http/http-response';
@@ -25,8 +25,8 @@ import { renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 
-/** Requests an interceptor has already taken in charge. */
-const seen = new WeakSet<HttpRequestLike>();
+/** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
+const TAKEN = Symbol('nestjs-cached.taken');
 
 /**
  * Serves `@Cached` GET handlers from the cache. Applied by the decorators themselves; a hit
@@ -64,9 +64,13 @@ export class CacheInterceptor implements NestInterceptor {
     // Should the interceptor still be applied twice (e.g. a subclass's class-level @Cached over an
     // inherited method-level one), only the outer one acts: the inner one would wait for it.
     const http = ctx.switchToHttp();
-    const req = http.getRequest<HttpRequestLike>();
-    if (seen.has(req)) return next.handle();
-    seen.add(req);
+    const req = http.getRequest<HttpRequestLike & { [TAKEN]?: true }>();
+    if (plan.nested) {
+      // The interceptor is applied twice here (a subclass's class-level @Cached over an inherited
+      // method-level one): only the outer one acts, the inner one would wait for it.
+      if (req[TAKEN]) return next.handle();
+      req[TAKEN] = true;
+    }
     const res = http.getResponse<HttpResponseLike>();
     if (plan.evict) {
       const evict = plan.evict;
@@ -98,7 +102,14 @@ export class CacheInterceptor implements NestInterceptor {
     } else if (cached.scope !== 'public' && (req.headers.authorization !== undefined || req.user)) {
       return this.flow.bypass(res, next);
     }
-    const key = this.keyOf(plan, ctx, req);
+    let key: MaybePromise<string | undefined>;
+    try {
+      key = this.keyOf(plan, ctx, req);
+    } catch (error) {
+      // A key or tag callback that throws costs the cache, never the request.
+      this.warnOnce(plan.where, messages.keyFailed(plan.where, errorText(error)));
+      return this.flow.bypass(res, next);
+    }
     if (!isThenable(key)) {
       return key === undefined
         ? this.flow.bypass(res, next)
@@ -137,16 +148,19 @@ export class CacheInterceptor implements NestInterceptor {
     const evict = this.metadata.evict(handler);
     let plan: RoutePlan | null = null;
     if (cached || evict) {
-      const alone = routeInterceptors(ctx, this.moduleRef).every(
+      const around = routeInterceptors(ctx, this.moduleRef);
+      const ours = around.filter(
         (interceptor) =>
           interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
-      );
+      ).length;
       const serializer = cached
         ? findClassSerializer(ctx, this.moduleRef, this.reflector)
         : undefined;
       const plainJson =
         ctx.getType() === 'http' && serializesJsonPlainly(ctx.switchToHttp().getResponse());
+      const alone = ours === around.length;
       plan = buildRoutePlan(ctx, cached, evict, this.options, serializer, alone && plainJson);
+      plan.nested = ours > 1;
     }
     const byHandler = this.plans.get(ctx.getClass()) ?? new Map<Function, RoutePlan | null>();
     byHandler.set(handler, plan);

@@ -33,5 +33,9 @@ export interface CacheEvictMetadata {
 
 /** Renders a key source against a template root (HTTP) or spreads arguments (functions). */
 export function renderKey(source: KeySource, root: unknown, args: readonly unknown[]): string {
-  return typeof source === 'function' ? String(source(...args)) : source.render(root);
+  if (typeof source !== 'function') return source.render(root);
+  const key = source(...args);
+  // `undefined` would otherwise become the key "undefined", shared by every such call.
+  if (key === undefined || key === null) throw new TypeError(`a key function returned ${key}`);
+  return String(key);
 }

@@ -242,6 +242,41 @@ class TypoController {
   }
 }
 
+/** A base controller whose handler carries its own @Cached, under a subclass's class-level one. */
+abstract class BaseFeedController {
+  @Get()
+  @Cached('100ms')
+  feed() {
+    return { calls: count('feed') };
+  }
+}
+
+@Cached('1m')
+@Controller('feed')
+class FeedController extends BaseFeedController {}
+
+@Module({ imports: [CacheModule.forRoot()], controllers: [FeedController] })
+class NestedModule {}
+
+describe.each(PLATFORMS)(
+  "a subclass's class-level @Cached over an inherited method-level one, on %s",
+  (platform) => {
+    let ctx: Awaited<ReturnType<typeof bootApp>>;
+    beforeAll(async () => (ctx = await bootApp(platform, NestedModule)));
+    afterAll(() => ctx.app.close());
+
+    it('answers (no nested wait), with the method-level options', async () => {
+      const get = () => ctx.http().get('/feed').timeout(2_000);
+      const before = calls.feed ?? 0;
+      expect((await get().expect(200)).headers['x-cache']).toBe('MISS');
+      expect((await get().expect(200)).headers['x-cache']).toBe('HIT');
+      await sleep(200);
+      expect((await get().expect(200)).headers['x-cache']).toBe('MISS');
+      expect((calls.feed ?? 0) - before).toBe(2);
+    });
+  },
+);
+
 describe.each(PLATFORMS)('a key template a request cannot fill, on %s', (platform) => {
   it('fails bootstrap naming Class@method and the placeholder', async () => {
     @Module({ imports: [CacheModule.forRoot()], controllers: [TypoController] })
