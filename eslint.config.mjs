@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
+      '.prof/**',
       'dist/**',
       'node_modules/**',
       'coverage/**',
