@@ -7,4 +7,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^nestjs-cached$': '<rootDir>/lib/index.ts' },
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };
