@@ -8,10 +8,6 @@ export interface HttpResponseLike {
   sent?: boolean;
 }
 
-export function setHeader(res: HttpResponseLike, name: string, value: string | string[]): void {
-  res.header(name, value);
-}
-
 export function headersOf(res: HttpResponseLike): Record<string, unknown> {
   return res.getHeaders();
 }

@@ -1,4 +1,3 @@
-import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 
@@ -35,9 +34,6 @@ export interface CachedOptions {
   /** A key factory for this route, overriding the module's. */
   keyFactory?: CacheKeyFactoryClass;
 }
-
-/** `condition` / `unless` / `key` as seen on HTTP handlers. */
-export type HttpCallback<R> = (ctx: ExecutionContext) => R;
 
 /** Options of `@CacheEvict()`. */
 export interface CacheEvictOptions {

@@ -34,8 +34,7 @@ export interface RouteIdentity {
 function routeSuffix(req: HttpRequestLike, route: RouteIdentity | undefined): string {
   if (route === undefined) return '';
   if (!route.byHost) return (route.suffix ??= '\n' + JSON.stringify([route.name]));
-  const parts = route.byHost ? [route.name, req.headers.host ?? null] : [route.name];
-  return '\n' + JSON.stringify(parts);
+  return '\n' + JSON.stringify([route.name, req.headers.host ?? null]);
 }
 
 /** `\n` and the JSON of the `vary` headers' values (`null` when absent), or `''` without any. */
