@@ -1,5 +1,4 @@
 import {
-  CanActivate,
   Controller,
   ExecutionContext,
   Get,
@@ -10,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Cached, CacheKeyFactory, CacheModule, CacheService } from 'nestjs-cached';
+import { FakeAuthGuard } from '../helpers/fake-auth.guard';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls: Record<string, number> = {};
@@ -72,16 +72,6 @@ class DocsController {
   @Cached({ keyFactory: RegisteredKeyFactory })
   registered(@Param('id') id: string) {
     return { id, calls: count('registered') };
-  }
-}
-
-/** Sets req.user from the x-user header, as an auth guard would. */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest();
-    if (req.headers['x-user'] !== undefined) req.user = { id: req.headers['x-user'] };
-    return true;
   }
 }
 

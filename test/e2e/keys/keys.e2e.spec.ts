@@ -1,30 +1,10 @@
-import {
-  CanActivate,
-  Controller,
-  ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  Param,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, ExecutionContext, Get, Module, Param, Query, UseGuards } from '@nestjs/common';
 import { Cached, CacheModule } from 'nestjs-cached';
+import { FakeAuthGuard } from '../helpers/fake-auth.guard';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls: Record<string, number> = {};
 const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
-
-/** Sets req.user from the x-user header, as an auth guard would. */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest();
-    const id = req.headers['x-user'];
-    if (id !== undefined) req.user = { id, name: `user ${id}` };
-    return true;
-  }
-}
 
 @Controller('keys')
 class KeysController {

@@ -1,29 +1,10 @@
-import {
-  CanActivate,
-  Controller,
-  ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, ExecutionContext, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { Cached, CacheModule } from 'nestjs-cached';
+import { FakeAuthGuard } from '../helpers/fake-auth.guard';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls: Record<string, number> = {};
 const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
-
-/** Sets req.user from the x-user header (id) or x-sub header (sub), as an auth guard would. */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest();
-    if (req.headers['x-user'] !== undefined) req.user = { id: req.headers['x-user'] };
-    else if (req.headers['x-sub'] !== undefined) req.user = { sub: req.headers['x-sub'] };
-    return true;
-  }
-}
 
 type Request = { user?: { id?: string; sub?: string }; headers: Record<string, string> };
 const who = (req: Request) =>
