@@ -210,6 +210,17 @@ export class CacheEngine {
     await this.tagVersions.invalidate(tags);
   }
 
+  /**
+   * What `@CacheEvict` does with keys and tags, on methods and handlers alike: deletes the keys and
+   * invalidates the tags together. Rejects when the store failed.
+   */
+  async evict(keys: readonly string[], tags: readonly string[]): Promise<void> {
+    await Promise.all([
+      keys.length > 0 ? this.delete(keys) : undefined,
+      tags.length > 0 ? this.invalidateTags(tags) : undefined,
+    ]);
+  }
+
   /** Removes every entry and tag version of this namespace. */
   async clear(): Promise<void> {
     this.cancel(() => true);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
-import { FlightResult } from './flight';
+import { FlightResult, Ticket } from './flight';
 import { deserializeValue } from './value.serializer';
 
 /** Resolved options of one `wrap` (durations in ms). */
@@ -66,14 +66,7 @@ export class ValueCache {
     const { leader, promise } = this.engine.flight<T>(key, policy.tags, async (ticket) => {
       const value = await factory();
       const result: FlightResult<T> = { value };
-      if (value === undefined || policy.unless?.(value)) return result;
-      result.payload = this.engine.serialize(key, value);
-      if (result.payload !== undefined) {
-        await this.engine.commit(ticket, result.payload, {
-          ttl: policy.ttl,
-          staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
-        });
-      }
+      result.payload = await this.store(ticket, key, value, policy);
       return result;
     });
     const value = leader
@@ -82,5 +75,20 @@ export class ValueCache {
           result.payload === undefined ? result.value : deserializeValue<T>(result.payload),
         );
     return { leader, promise: value };
+  }
+
+  /**
+   * Stores a computed value under its ticket, unless it is `undefined`, `unless` refuses it or it
+   * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
+   */
+  async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
+    if (value === undefined || policy.unless?.(value)) return undefined;
+    const payload = this.engine.serialize(key, value);
+    if (payload === undefined) return undefined;
+    await this.engine.commit(ticket, payload, {
+      ttl: policy.ttl,
+      staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
+    });
+    return payload;
   }
 }

@@ -27,12 +27,7 @@ export function evictAround(
   );
 }
 
-async function evict(meta: CacheEvictMetadata, ctx: ExecutionContext, engine: CacheEngine) {
+function evict(meta: CacheEvictMetadata, ctx: ExecutionContext, engine: CacheEngine) {
   if (meta.all) return engine.clear();
-  const keys = renderAll(meta.keys, ctx);
-  const tags = renderAll(meta.tags, ctx);
-  await Promise.all([
-    keys.length > 0 ? engine.delete(keys) : undefined,
-    tags.length > 0 ? engine.invalidateTags(tags) : undefined,
-  ]);
+  return engine.evict(renderAll(meta.keys, ctx), renderAll(meta.tags, ctx));
 }

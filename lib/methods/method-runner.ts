@@ -98,12 +98,7 @@ export class MethodRunner {
     const ticket = await this.engine.begin(key, policy.tags);
     try {
       const value = await call();
-      if (value === undefined || policy.unless?.(value)) return value;
-      const payload = this.engine.serialize(key, value);
-      if (payload !== undefined) {
-        const staleWindow = Math.max(policy.staleWhileRevalidate, policy.staleIfError);
-        await this.engine.commit(ticket, payload, { ttl: policy.ttl, staleWindow });
-      }
+      await this.values.store(ticket, key, value, policy);
       return value;
     } finally {
       this.engine.release(ticket);
@@ -113,12 +108,7 @@ export class MethodRunner {
   private async evict(plan: MethodPlan, args: unknown[]): Promise<void> {
     const evict = plan.evict!;
     if (evict.all) return this.engine.clear();
-    const keys = renderFromArgs(evict.keys, args);
-    const tags = renderFromArgs(evict.tags, args);
-    await Promise.all([
-      keys.length > 0 ? this.engine.delete(keys) : undefined,
-      tags.length > 0 ? this.engine.invalidateTags(tags) : undefined,
-    ]);
+    await this.engine.evict(renderFromArgs(evict.keys, args), renderFromArgs(evict.tags, args));
   }
 
   private warnOnce(where: string, message: string): void {
