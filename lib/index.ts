@@ -4,7 +4,11 @@ export { CachePut } from './decorators/cache-put.decorator';
 export { CacheEvict } from './decorators/cache-evict.decorator';
 export { NoCache } from './decorators/no-cache.decorator';
 export { CacheService } from './services/cache.service';
-export type { CacheSetOptions, CacheWrapOptions } from './services/cache.service';
+export type {
+  CacheDeleteOptions,
+  CacheSetOptions,
+  CacheWrapOptions,
+} from './services/cache.service';
 export { CacheConfigError } from './errors/cache-config.error';
 export { CacheErrorCode } from './errors/cache-error-code';
 export { memoryStore, MemoryStore } from './stores/memory.store';

@@ -187,9 +187,12 @@ export class CacheEngine {
     }
   }
 
-  /** Deletes entries; in-flight computations of them will not be stored. Rejects on store failure. */
-  async delete(keys: readonly string[]): Promise<void> {
-    const storeKeys = keys.map((key) => this.keys.entry(key));
+  /**
+   * Deletes entries (the `user`'s own entries when given); in-flight computations of them will not
+   * be stored. Rejects on store failure.
+   */
+  async delete(keys: readonly string[], user?: string): Promise<void> {
+    const storeKeys = keys.map((key) => this.keys.entry(key, user));
     const doomed = new Set(storeKeys);
     this.cancel((ticket) => doomed.has(ticket.storeKey));
     await this.guarded.remove(storeKeys);
@@ -214,9 +217,9 @@ export class CacheEngine {
    * What `@CacheEvict` does with keys and tags, on methods and handlers alike: deletes the keys and
    * invalidates the tags together. Rejects when the store failed.
    */
-  async evict(keys: readonly string[], tags: readonly string[]): Promise<void> {
+  async evict(keys: readonly string[], tags: readonly string[], user?: string): Promise<void> {
     await Promise.all([
-      keys.length > 0 ? this.delete(keys) : undefined,
+      keys.length > 0 ? this.delete(keys, user) : undefined,
       tags.length > 0 ? this.invalidateTags(tags) : undefined,
     ]);
   }

@@ -20,6 +20,7 @@ const KNOWN = [
   'staleIfError',
   'storeTimeout',
   'userKey',
+  'identityCookies',
   'isGlobal',
 ] as const;
 
@@ -62,6 +63,13 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
   if (options.userKey !== undefined && typeof options.userKey !== 'function') {
     throw invalid('userKey', 'a function (ctx) => string | undefined', options.userKey);
   }
+  const identityCookies = options.identityCookies ?? [];
+  if (
+    !Array.isArray(identityCookies) ||
+    !identityCookies.every((name) => typeof name === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(name))
+  ) {
+    throw invalid('identityCookies', 'an array of cookie names', identityCookies);
+  }
   if (options.keyFactory !== undefined && !isClass(options.keyFactory)) {
     throw new CacheConfigError(
       messages.invalidKeyFactory(WHERE, options.keyFactory),
@@ -80,6 +88,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     staleIfError: parseOptionalTtl(options.staleIfError, `${WHERE} staleIfError`) ?? 0,
     storeTimeout,
     userKey: options.userKey ?? defaultUserKey,
+    identityCookies,
   };
 }
 

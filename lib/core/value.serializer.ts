@@ -19,6 +19,10 @@ export function serializeValue(value: unknown): string {
 }
 
 export function deserializeValue<T = unknown>(text: string): T {
+  const first = text.charCodeAt(0);
+  // A response body an HTTP route stored (`http/stored-response.ts`): text, or base64 bytes.
+  if (first === 98 /* b */) return text.slice(1) as T;
+  if (first === 66 /* B */) return Buffer.from(text.slice(1), 'base64') as T;
   const data = JSON.parse(text.slice(1));
   return (text.charCodeAt(0) === 116 /* t */ ? decode(data) : data) as T;
 }

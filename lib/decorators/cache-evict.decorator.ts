@@ -6,7 +6,7 @@ import { CacheEvictMetadata } from '../metadata/cached-metadata';
 import { applyCacheMetadata } from './cached.decorator';
 import { compileKey } from './parse-cached-options';
 
-const KNOWN = ['keys', 'tags', 'all', 'before'];
+const KNOWN = ['keys', 'tags', 'all', 'before', 'scope'];
 
 /**
  * Deletes keys, invalidates tags or clears the namespace after the method (or a handler's 2xx
@@ -29,8 +29,12 @@ export function CacheEvict(options: CacheEvictOptions): MethodDecorator {
     if (keys.length === 0 && tags.length === 0 && options.all !== true) {
       throw new CacheConfigError(messages.evictWithoutTarget(at));
     }
+    if (options.scope !== undefined && options.scope !== 'user') {
+      throw new CacheConfigError(messages.invalidOption(at, 'scope', "'user'", options.scope));
+    }
     const metadata: CacheEvictMetadata = {
       where: at,
+      scope: options.scope,
       keys: keys.map((key) => compileKey(at, 'keys', key)),
       tags: tags.map((tag) => compileKey(at, 'tags', tag)),
       all: options.all === true,

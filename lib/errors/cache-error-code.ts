@@ -9,4 +9,5 @@ export enum CacheErrorCode {
   NotStorable = 'E_NOT_STORABLE',
   StoreTimeout = 'E_STORE_TIMEOUT',
   StoreUnsupported = 'E_STORE_UNSUPPORTED',
+  SseCached = 'E_SSE_CACHED',
 }

@@ -55,6 +55,26 @@ export const messages = {
     `refresh of '${key}' failed (${errorText(error)}); serving the stale value (staleIfError)`,
   conflictingDecorators: (where: string) =>
     `${where}: @Cached and @CachePut on the same method; keep one of them`,
+  varyNotKeyed: (where: string, header: string) =>
+    `${where}: the response says 'Vary: ${header}' but the cache key does not depend on ` +
+    `'${header}', so it was not stored; add vary: ['${header}'] to @Cached to cache it per value`,
+  encodedAfterHandler: (where: string, encoding: string) =>
+    `${where}: the response was encoded (${encoding}) after the handler, e.g. by ` +
+    `@fastify/compress, so it was not stored; it would reach clients that did not ask for it`,
+  userKeyNotId: (where: string, value: string) =>
+    `${where}: userKey returned ${value}, not a string or a finite number; the request ` +
+    `bypasses the cache. Return the user's id`,
+  callbackFailed: (where: string, callback: string, reason: string) =>
+    `${where}: ${callback} failed (${reason}); the request is served without the cache`,
+  perRequestSerializer: (where: string, serializer: string) =>
+    `${where}: ${serializer} may choose its serializer options per request, so shared entries ` +
+    `could show one request's fields to another; the route bypasses the cache unless ` +
+    `scope: 'user'. Key on what the options depend on and use the stock ClassSerializerInterceptor`,
+  sseCached: (where: string) =>
+    `${where}: @Cached on an @Sse() handler; an event stream is never cached. Remove @Cached`,
+  evictUserScopeWithoutUser: (where: string) =>
+    `${where}: @CacheEvict with scope: 'user' found no user for the request (userKey); ` +
+    `no per-user entry was evicted`,
   evictWithoutTarget: (where: string) =>
     `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
 } as const;

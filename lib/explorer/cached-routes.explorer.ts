@@ -48,6 +48,9 @@ export class CachedRoutesExplorer implements OnModuleInit {
     const cached = this.metadata.cached(handler, cls);
     const evict = this.metadata.evict(handler);
     const isRoute = Reflect.getMetadata(NEST_PATH_METADATA, handler) !== undefined;
+    if (isRoute && this.metadata.isMethodLevel(handler) && this.metadata.isEventStream(handler)) {
+      throw new CacheConfigError(messages.sseCached(where), CacheErrorCode.SseCached);
+    }
     if (cached && isRoute && !cached.put && this.metadata.isMethodLevel(handler)) {
       const method: RequestMethod = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
       if (method !== RequestMethod.GET && method !== RequestMethod.HEAD) {

@@ -1,30 +1,49 @@
-import { Logger } from '@nestjs/common';
-import { catchError, finalize, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
+import { Logger, StreamableFile } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { catchError, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
-import { CacheEntry, ResponseMeta } from '../core/cache-entry';
+import { CacheEntry } from '../core/cache-entry';
 import { FlightResult, Ticket } from '../core/flight';
-import { deserializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { isThenable } from '../utils/is-thenable';
 import { HttpCall } from './http-call';
 import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
-import { captureMeta, isStorableResponse } from './response-policy';
+import { captureResponse, CapturedResponse } from './response-capture';
+import { whyNotStorable } from './response-policy';
+import { replayOnSend } from './response-replay';
+import {
+  handlerHeaders,
+  holdsResponse,
+  StoredResponse,
+  storedResponse,
+  toEntryParts,
+} from './stored-response';
 
 export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
+/** A stale entry found by the read, and what the route allows doing with it. */
+interface Stale {
+  entry: CacheEntry;
+  /** Inside `staleWhileRevalidate`: requests arriving while one refreshes get it at once. */
+  whileRevalidating: boolean;
+}
+
+type Outcome = FlightResult<StoredResponse | undefined>;
+
 /**
- * What happens to a request once its key is known: a fresh hit is replayed, a stale one served
- * while one refresh runs (or when the refresh fails), a miss runs the handler once for all
- * concurrent requests of the key and stores what may be stored.
+ * What happens to a request once its key is known. A hit replays the stored response: the bytes,
+ * status and headers the miss put on the wire. A miss runs the handler once for all concurrent
+ * requests of the key, lets the app send its response as it always does, records what went out
+ * and stores it when it may be stored (decided on the final headers). A stale entry is served to
+ * the requests that arrive while one of them refreshes it, and when that refresh fails.
  */
 export class HttpCacheFlow {
   private readonly logger = new Logger('CacheModule');
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly engine: CacheEngine,
@@ -47,125 +66,187 @@ export class HttpCacheFlow {
 
   private answer(call: HttpCall, found: Lookup): Observable<unknown> {
     const { stats } = this.engine;
-    const { plan, res } = call;
-    if (found.state === 'fresh') {
-      stats.hits++;
-      return of(this.replay(res, found.entry, 'HIT', plan.sendsStoredJson));
-    }
-    if (found.state === 'stale') {
-      if (found.staleForMs <= plan.staleWhileRevalidate && !plan.writesResponse) {
-        stats.staleHits++;
-        this.refreshInBackground(call, found.entry.meta);
-        return of(this.replay(res, found.entry, 'STALE'));
+    const { plan } = call;
+    // An entry another writer put under this key (CacheService.set) holds no response to replay.
+    if (found.state !== 'miss' && holdsResponse(found.entry)) {
+      if (found.state === 'fresh') {
+        stats.hits++;
+        return this.hit(call, found.entry, 'HIT');
       }
-      if (found.staleForMs <= Math.max(plan.staleIfError, plan.staleWhileRevalidate)) {
+      const window = Math.max(plan.staleIfError, plan.staleWhileRevalidate);
+      if (found.staleForMs <= window) {
         stats.misses++;
-        return this.miss(call).pipe(
-          catchError((error) => {
-            this.logger.warn(messages.staleIfError(call.key, error));
-            stats.staleHits++;
-            return of(this.replay(res, found.entry, 'STALE'));
-          }),
-        );
+        return this.miss(call, {
+          entry: found.entry,
+          whileRevalidating: found.staleForMs <= plan.staleWhileRevalidate,
+        });
       }
     }
     stats.misses++;
     return this.miss(call);
   }
 
+  private hit(call: HttpCall, entry: CacheEntry, label: CacheLabel): Observable<unknown> {
+    const { res } = call;
+    this.label(res, label);
+    res.header('Age', String(Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000))));
+    return this.replay(call, storedResponse(entry));
+  }
+
+  /** Sends `stored` when Nest sends; other interceptors get its body, when there are any. */
+  private replay(call: HttpCall, stored: StoredResponse): Observable<unknown> {
+    replayOnSend(call.res, stored, conditional(call.req.headers));
+    return of(call.plan.observed ? bodyValue(stored) : undefined);
+  }
+
   /** Runs the handler once for all concurrent requests of the key; stores what may be stored. */
-  private miss(call: HttpCall): Observable<unknown> {
+  private miss(call: HttpCall, stale?: Stale): Observable<unknown> {
     const { res, next } = call;
+    // HEAD responses carry no body to store; they are answered from GET entries only.
+    if (call.req.method === 'HEAD') return this.labelled(res, 'MISS', next.handle());
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(res, next);
-    this.label(res, 'MISS');
-    const before = res.getHeaders();
-    const flight = this.engine.flight(
+    let begin!: (ticket: Ticket) => void;
+    let settle!: (outcome: Outcome) => void;
+    const started = new Promise<Ticket>((resolve) => (begin = resolve));
+    const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+    const flight = this.engine.flight<StoredResponse | undefined>(
       call.key,
       tags,
-      async (ticket) => {
-        const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        return this.store(call, ticket, value, (after) =>
-          captureMeta(res, before, this.options.xCacheHeader, after),
-        );
+      (ticket) => {
+        begin(ticket);
+        return outcome;
       },
       call.user,
     );
-    if (flight.leader) return from(flight.promise).pipe(map((result) => result.value));
-    // Joiners get a copy of a storable response; an unstorable one they compute themselves.
-    return from(flight.promise).pipe(
-      mergeMap((result) =>
-        result.payload === undefined ? next.handle() : of(this.replayShared(res, result)),
-      ),
+    if (!flight.leader) {
+      if (stale?.whileRevalidating) {
+        this.engine.stats.staleHits++;
+        return this.hit(call, stale.entry, 'STALE');
+      }
+      this.label(res, 'MISS');
+      // Joiners replay the leader's response; an unstorable one they compute themselves.
+      return from(flight.promise).pipe(
+        mergeMap((result) => (result.value ? this.replay(call, result.value) : next.handle())),
+      );
+    }
+    this.label(res, 'MISS');
+    const failed = new Promise<never>((_, reject) => flight.promise.catch(reject));
+    return from(Promise.race([started, failed])).pipe(
+      mergeMap((ticket) => this.run(call, ticket, settle, stale)),
     );
   }
 
-  private store(
-    call: HttpCall,
-    ticket: Ticket,
-    value: unknown,
-    meta: (headers: Record<string, unknown>) => ResponseMeta | undefined,
-    statuses: ReadonlySet<number> = this.options.statuses,
-  ): FlightResult<unknown> {
-    const { plan } = call;
-    const result: FlightResult<unknown> = { value };
-    if (value === undefined) return result;
-    const headers = call.res.getHeaders();
-    if (!isStorableResponse(call.res, value, statuses, headers)) return result;
-    if (plan.cached!.unless?.(value, call.ctx)) return result;
-    const stored = plan.serializer ? plan.serializer(value) : value;
-    result.payload = this.engine.serialize(call.key, stored);
-    if (result.payload === undefined) return result;
-    result.meta = meta(headers);
-    const staleWindow = Math.max(plan.staleWhileRevalidate, plan.staleIfError);
-    void this.engine.commit(ticket, result.payload, {
-      ttl: plan.ttl,
-      staleWindow,
-      meta: result.meta,
-    });
-    return result;
-  }
-
   /**
-   * `@CachePut` on a handler: always runs it, then stores its 2xx result under the key, without
-   * status or headers (readers replay their own), newer than any computation in progress.
+   * `@CachePut` on a handler: always runs it, then stores its 2xx response under the key (the
+   * body and its content type, replayed with status 200), newer than any computation in progress.
    */
   private put(call: HttpCall): Observable<unknown> {
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(call.res, call.next);
     this.engine.supersede(call.key, call.user);
     const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
-    return from(begun).pipe(
-      mergeMap((ticket) =>
-        call.next.handle().pipe(
-          map((value) => {
-            this.store(call, ticket, value, () => undefined, ANY_2XX);
-            return value;
-          }),
-          finalize(() => this.engine.release(ticket)),
-        ),
-      ),
+    return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
+  }
+
+  /** Runs the handler, records what the app sends, then stores it (or not) and settles. */
+  private run(
+    call: HttpCall,
+    ticket: Ticket,
+    settle: (outcome: Outcome) => void,
+    stale?: Stale,
+  ): Observable<unknown> {
+    const { res } = call;
+    const before = res.getHeaders();
+    let handled: Record<string, unknown> | undefined;
+    let storable = false;
+    let captured: CapturedResponse | undefined | null = null;
+    const decide = () => {
+      if (handled === undefined || captured === null) return;
+      settle(this.store(call, ticket, storable ? captured : undefined, before, handled));
+    };
+    const stop = captureResponse(rawOf(res), (response) => {
+      captured = response;
+      decide();
+    });
+    return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
+      map((value) => {
+        storable = this.storableValue(call, value);
+        handled = res.getHeaders();
+        if (!storable) stop();
+        decide();
+        return value;
+      }),
+      catchError((error) => {
+        handled = {};
+        stop();
+        if (stale === undefined) throw error;
+        this.logger.warn(messages.staleIfError(call.key, error));
+        this.engine.stats.staleHits++;
+        return this.hit(call, stale.entry, 'STALE');
+      }),
     );
   }
 
-  /** One refresh at a time per key, after a stale entry was served; failures are only logged. */
-  private refreshInBackground(call: HttpCall, meta: ResponseMeta | undefined): void {
-    const tags = this.tags(call);
-    if (tags === undefined) return;
-    const flight = this.engine.flight(
-      call.key,
-      tags,
-      async (ticket) => {
-        const value = await lastValueFrom(call.next.handle(), { defaultValue: undefined });
-        return this.store(call, ticket, value, () => meta);
-      },
-      call.user,
-    );
-    if (flight.leader) {
-      flight.promise.catch((error) =>
-        this.logger.error(messages.backgroundRefreshFailed(call.key, error)),
+  private storableValue(call: HttpCall, value: unknown): boolean {
+    if (value === undefined || value instanceof StreamableFile) return false;
+    const unless = call.plan.cached!.unless;
+    if (unless === undefined) return true;
+    try {
+      return !unless(value, call.ctx);
+    } catch (error) {
+      this.warnOnce(call.plan.where + ':unless', () =>
+        messages.callbackFailed(call.plan.where, 'unless', errorText(error)),
       );
+      return false;
     }
+  }
+
+  /** Stores a response that went out, when it may be stored; what joiners replay. */
+  private store(
+    call: HttpCall,
+    ticket: Ticket,
+    captured: CapturedResponse | undefined,
+    before: Record<string, unknown>,
+    handled: Record<string, unknown>,
+  ): Outcome {
+    const { plan } = call;
+    const put = plan.cached!.put;
+    const refused =
+      captured &&
+      whyNotStorable(captured, before, handled, {
+        statuses: put ? ANY_2XX : this.options.statuses,
+        perUser: call.user !== undefined,
+        keyedHeaders: plan.keyedHeaders,
+      });
+    if (captured === undefined || refused) {
+      if (refused?.reason === 'vary' && refused.header !== '*') {
+        const header = refused.header!;
+        this.warnOnce(`${plan.where}:vary:${header}`, () => messages.varyNotKeyed(plan.where, header));
+      } else if (refused?.reason === 'encoded') {
+        const encoding = String(captured!.headers['content-encoding']);
+        this.warnOnce(`${plan.where}:encoded`, () =>
+          messages.encodedAfterHandler(plan.where, encoding),
+        );
+      }
+      this.engine.release(ticket);
+      return { value: undefined };
+    }
+    let headers = handlerHeaders(captured.headers, before, this.options.xCacheHeader);
+    let status = captured.status;
+    if (put) {
+      const type = captured.headers['content-type'];
+      headers = type === undefined ? {} : { 'content-type': String(type) };
+      status = 200;
+    }
+    const { payload, meta } = toEntryParts({ ...captured, status }, headers);
+    void this.engine.commit(ticket, payload, {
+      ttl: plan.ttl,
+      staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
+      meta,
+    });
+    const response = { status, headers, body: captured.body, createdAt: Date.now() };
+    return { value: response, payload, meta };
   }
 
   /** The entry's tags; `undefined` (logged) when a tag callback throws: nothing is stored then. */
@@ -178,45 +259,44 @@ export class HttpCacheFlow {
     }
   }
 
-  private replay(
+  private labelled(
     res: HttpResponseLike,
-    entry: CacheEntry,
     label: CacheLabel,
-    raw = false,
-  ): unknown {
+    result: Observable<unknown>,
+  ): Observable<unknown> {
     this.label(res, label);
-    res.header('Age', String(Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000))));
-    if (entry.meta) this.applyMeta(res, entry.meta);
-    if (raw) {
-      // Stored as plain JSON of an object or array: send that text; nothing else would touch it.
-      const json = storedJson(entry.payload);
-      if (json !== undefined) {
-        if (entry.meta?.headers['content-type'] === undefined)
-          res.header('Content-Type', JSON_TYPE);
-        return json;
-      }
-    }
-    return deserializeValue(entry.payload);
-  }
-
-  private replayShared(res: HttpResponseLike, result: FlightResult<unknown>): unknown {
-    if (result.meta) this.applyMeta(res, result.meta);
-    return deserializeValue(result.payload!);
-  }
-
-  private applyMeta(res: HttpResponseLike, meta: ResponseMeta): void {
-    res.status(meta.status);
-    for (const name in meta.headers) res.header(name, meta.headers[name]);
+    return result;
   }
 
   private label(res: HttpResponseLike, label: CacheLabel): void {
     if (this.options.xCacheHeader !== false) res.header(this.options.xCacheHeader, label);
   }
+
+  private warnOnce(id: string, message: () => string): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.logger.warn(message());
+  }
 }
 
-/** The JSON text of a payload stored as plain JSON of an object or an array, else `undefined`. */
-function storedJson(payload: string): string | undefined {
-  if (payload.charCodeAt(0) !== 106 /* j */) return undefined;
-  const first = payload.charCodeAt(1);
-  return first === 123 /* { */ || first === 91 /* [ */ ? payload.slice(1) : undefined;
+function rawOf(res: HttpResponseLike): ServerResponse {
+  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
+}
+
+/** `If-None-Match`, unless the request asks to skip caches (`Cache-Control: no-cache`). */
+function conditional(headers: HttpCall['req']['headers']): string | undefined {
+  const tag = headers['if-none-match'];
+  if (typeof tag !== 'string') return undefined;
+  return /no-cache/i.test(String(headers['cache-control'] ?? '')) ? undefined : tag;
+}
+
+/** What other interceptors see on a hit: the body, parsed when it is JSON. */
+function bodyValue(stored: StoredResponse): unknown {
+  const text = stored.body.toString('utf8');
+  if (!/json/i.test(String(stored.headers['content-type'] ?? 'json'))) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

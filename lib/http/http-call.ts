@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext } from '@nestjs/common';
+import { HttpRequestLike } from '../keys/http-key';
 import { HttpResponseLike } from './http-response';
 import { RoutePlan } from './route-plan';
 
@@ -7,6 +8,7 @@ export interface HttpCall {
   plan: RoutePlan;
   ctx: ExecutionContext;
   next: CallHandler;
+  req: HttpRequestLike;
   res: HttpResponseLike;
   key: string;
   /** The user of a `scope: 'user'` request: the entry lives in that user's own key space. */

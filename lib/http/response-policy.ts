@@ -1,62 +1,90 @@
-import { StreamableFile } from '@nestjs/common';
-import { ResponseMeta } from '../core/cache-entry';
-import { headersOf, HttpResponseLike } from './http-response';
+import { CapturedResponse } from './response-capture';
 
-/** Headers never stored: per-connection, per-response, or our own. */
-const NEVER_STORED = new Set([
-  'set-cookie',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-  'etag',
-  'age',
-  'date',
-]);
+/** Why a response was sent but not stored. */
+export type NotStoredReason = 'status' | 'cookie' | 'no_store' | 'private' | 'vary' | 'encoded';
 
-/**
- * The status and the headers the handler set (those that differ from `before`, taken just before
- * it ran), leaving out cookies, hop-by-hop headers and the cache's own header.
- */
-export function captureMeta(
-  res: HttpResponseLike,
-  before: Record<string, unknown>,
-  ownHeader: string | false,
-  after: Record<string, unknown> = headersOf(res),
-): ResponseMeta {
-  const headers: Record<string, string | string[]> = {};
-  const own = ownHeader === false ? '' : ownHeader.toLowerCase();
-  for (const name of Object.keys(after)) {
-    const value = after[name];
-    if (value === undefined || value === before[name] || NEVER_STORED.has(name) || name === own) {
-      continue;
-    }
-    headers[name] = Array.isArray(value) ? value.map(String) : String(value);
-  }
-  return { status: res.statusCode, headers };
+export interface StorePolicy {
+  statuses: ReadonlySet<number>;
+  /** Per-user entries may store `Cache-Control: private`. */
+  perUser: boolean;
+  /** Lower-case request headers the route's key depends on. */
+  keyedHeaders: ReadonlySet<string>;
 }
 
+export interface NotStored {
+  reason: NotStoredReason;
+  /** The request header a `Vary` named that the key does not depend on. */
+  header?: string;
+}
+
+const NO_STORE = /(^|[\s,])(no-store|no-cache|max-age\s*=\s*0+|s-maxage\s*=\s*0+)(\s*,|\s*$)/;
+const PRIVATE = /(^|[\s,])private(\s*=|\s*,|\s*$)/;
+
 /**
- * Whether a response may be stored: an allowed status, no cookie, no `Cache-Control: no-store` or
- * `private`, no `Vary: *`, and not a stream.
+ * Whether a response that went out may be stored, decided on its final headers (late cookies from
+ * a session or an `onSend` hook included): an allowed status; no `Set-Cookie`; no
+ * `Cache-Control: no-store / no-cache / max-age=0 / s-maxage=0` nor `Surrogate-Control: no-store`;
+ * `private` only in a per-user entry; no `Vary` on a request header the key does not depend on
+ * (`Accept-Encoding` aside, and a `Vary` a middleware set before the handler aside); no
+ * `Content-Encoding` that something after the handler applied (it would reach clients that did not
+ * ask for it).
+ * @param before headers that stood before the handler ran
+ * @param handled headers that stood when the handler's value came out
  */
-export function isStorableResponse(
-  res: HttpResponseLike,
-  value: unknown,
-  statuses: ReadonlySet<number>,
-  headers: Record<string, unknown> = headersOf(res),
-): boolean {
-  if (!statuses.has(res.statusCode) || value instanceof StreamableFile) return false;
-  if (headers['set-cookie'] !== undefined) return false;
-  const cacheControl = String(headers['cache-control'] ?? '').toLowerCase();
-  if (/(^|[\s,])(no-store|private)(\s*=|\s*,|\s*$)/.test(cacheControl)) return false;
-  const vary = String(headers['vary'] ?? '');
-  return !/(^|,)\s*\*\s*(,|$)/.test(vary);
+export function whyNotStorable(
+  captured: CapturedResponse,
+  before: Record<string, unknown>,
+  handled: Record<string, unknown>,
+  policy: StorePolicy,
+): NotStored | undefined {
+  const final = captured.finalHeaders;
+  if (!policy.statuses.has(captured.status)) return { reason: 'status' };
+  if (final['set-cookie'] !== undefined) return { reason: 'cookie' };
+  const cacheControl = text(final['cache-control']);
+  if (NO_STORE.test(cacheControl) || /no-store/.test(text(final['surrogate-control']))) {
+    return { reason: 'no_store' };
+  }
+  if (!policy.perUser && PRIVATE.test(cacheControl)) return { reason: 'private' };
+  const header = unkeyedVary(final['vary'], before['vary'], policy.keyedHeaders);
+  if (header !== undefined) return { reason: 'vary', header };
+  const encoding = captured.headers['content-encoding'];
+  if (
+    encoding !== undefined &&
+    handled['content-encoding'] === undefined &&
+    before['content-encoding'] === undefined
+  ) {
+    return { reason: 'encoded' };
+  }
+  return undefined;
+}
+
+/** A request header the response varies on that the key ignores (`*` for `Vary: *`). */
+function unkeyedVary(
+  vary: unknown,
+  before: unknown,
+  keyed: ReadonlySet<string>,
+): string | undefined {
+  if (vary === undefined) return undefined;
+  const middleware = new Set(tokens(before));
+  for (const name of tokens(vary)) {
+    if (name === '*') return '*';
+    if (name === 'accept-encoding' || middleware.has(name) || keyed.has(name)) continue;
+    return name;
+  }
+  return undefined;
+}
+
+/** Header names in a `Vary` value (or several), lower-cased. */
+export function tokens(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const joined = Array.isArray(value) ? value.join(',') : String(value);
+  return joined
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name.length > 0);
+}
+
+function text(value: unknown): string {
+  if (value === undefined) return '';
+  return (Array.isArray(value) ? value.join(',') : String(value)).toLowerCase();
 }

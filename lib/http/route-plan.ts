@@ -1,5 +1,5 @@
 import { ExecutionContext } from '@nestjs/common';
-import { HOST_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import {
   NEST_NEXT_PARAM,
   NEST_RESPONSE_PARAM,
@@ -10,7 +10,7 @@ import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cache
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { RouteIdentity } from '../keys/http-key';
-import { ResponseSerializer } from './class-serializer.finder';
+import { routeIdentity } from './route-identity';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -20,27 +20,34 @@ export interface RoutePlan {
   ttl: number;
   staleWhileRevalidate: number;
   staleIfError: number;
-  /** The implicit tag `Controller.handler` first, then the decorator's tags. */
+  /** The implicit tag `Controller.handler`. */
   implicitTag: string;
-  /** Part of the default key: the handler, and the host when the controller routes by host. */
+  /** Part of the default key: module, controller, handler and version; the host when it routes by host. */
   route: RouteIdentity;
   tags: KeySource[];
   keyFactory?: CacheKeyFactoryClass;
-  serializer?: ResponseSerializer;
+  /** Lower-case request headers the key depends on: a handler may `Vary` on these. */
+  keyedHeaders: ReadonlySet<string>;
   /** The handler sends the response itself (`@Res()` / `@Next()`): nothing can be captured. */
   sendsItself: boolean;
   /**
-   * The handler writes to the response (`@Res({ passthrough: true })`): it cannot run after a stale
-   * response went out, so its refresh runs in the foreground.
+   * Other interceptors see what the cache emits: on a hit they get the stored body (parsed when
+   * it is JSON); on routes nobody else intercepts, a hit parses nothing.
    */
-  writesResponse: boolean;
+  observed: boolean;
   /**
-   * Nothing but the cache intercepts the route and the platform serializes JSON plainly, so a
-   * hit can send the stored JSON text as it is, without parsing and serializing it again.
+   * A `ClassSerializerInterceptor` subclass that may pick its options per request wraps the
+   * route: its output can differ between requests with one key, so shared entries are not used.
    */
-  sendsStoredJson: boolean;
+  perRequestSerializer?: string;
   /** The cache interceptor is applied twice around this route (class and inherited method). */
   nested?: boolean;
+}
+
+export interface PlanFacts {
+  modules?: ModulesContainer;
+  observed: boolean;
+  perRequestSerializer?: string;
 }
 
 export function buildRoutePlan(
@@ -48,8 +55,7 @@ export function buildRoutePlan(
   cached: CachedMetadata | undefined,
   evict: CacheEvictMetadata | undefined,
   options: ResolvedCacheOptions,
-  serializer: ResponseSerializer | undefined,
-  sendsStoredJson: boolean,
+  facts: PlanFacts,
 ): RoutePlan {
   const cls = ctx.getClass();
   const handler = ctx.getHandler();
@@ -61,25 +67,28 @@ export function buildRoutePlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     implicitTag: `${cls.name}.${handler.name}`,
-    route: {
-      name: `${cls.name}.${handler.name}`,
-      byHost: Reflect.getMetadata(HOST_METADATA, cls) !== undefined,
-    },
+    route: routeIdentity(cls, handler, facts.modules),
     tags: cached?.tags ?? [],
     keyFactory: cached?.keyFactory ?? options.keyFactory,
-    serializer,
+    keyedHeaders: keyedHeaders(cached),
     sendsItself: sendsItself(cls, handler.name),
-    writesResponse:
-      Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, handler.name) === true,
-    sendsStoredJson,
+    observed: facts.observed,
+    perRequestSerializer: facts.perRequestSerializer,
   };
 }
 
-/** Express's `json spaces`, `json replacer` and `json escape` settings change what `res.json` sends. */
-export function serializesJsonPlainly(res: unknown): boolean {
-  const app = (res as { app?: { get?: (name: string) => unknown } }).app;
-  if (typeof app?.get !== 'function') return true;
-  return ['json spaces', 'json replacer', 'json escape'].every((name) => !app.get!(name));
+/** `vary` headers, headers a key template reads, and for per-user entries the credentials. */
+function keyedHeaders(cached: CachedMetadata | undefined): ReadonlySet<string> {
+  const names = new Set(cached?.vary ?? []);
+  if (cached?.scope === 'user') {
+    names.add('authorization');
+    names.add('cookie');
+  }
+  const key = cached?.key;
+  if (key !== undefined && typeof key !== 'function') {
+    for (const path of key.paths) if (path[0] === 'headers' && path[1]) names.add(path[1].toLowerCase());
+  }
+  return names;
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */

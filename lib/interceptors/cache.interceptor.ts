@@ -5,18 +5,20 @@ import {
   Injectable,
   Logger,
   NestInterceptor,
+  Optional,
 } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
 import { errorText, messages } from '../errors/cache.messages';
-import { findClassSerializer, routeInterceptors } from '../http/class-serializer.finder';
+import { findPerRequestSerializer, routeInterceptors } from '../http/class-serializer.finder';
 import { templateRoot } from '../http/http-context';
 import { HttpResponseLike } from '../http/http-response';
 import { HttpCacheFlow } from '../http/http-cache.flow';
 import { evictAround } from '../http/http-evict';
-import { buildRoutePlan, RoutePlan, serializesJsonPlainly } from '../http/route-plan';
+import { isIdentified } from '../http/request-identity';
+import { buildRoutePlan, RoutePlan } from '../http/route-plan';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
@@ -24,14 +26,15 @@ import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
 import { renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
+import { userIdentity } from '../http/user-identity';
 
 /** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
 const TAKEN = Symbol('nestjs-cached.taken');
 
 /**
  * Serves `@Cached` GET handlers from the cache. Applied by the decorators themselves; a hit
- * short-circuits the handler and replays status, handler-set headers and body. Reads and writes
- * never fail a request: a failing store is a miss.
+ * short-circuits the handler and replays what the miss sent. Reads, writes and user callbacks
+ * never fail a request: a failing store is a miss, a failing callback a bypass.
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
@@ -47,22 +50,19 @@ export class CacheInterceptor implements NestInterceptor {
     private readonly metadata: CacheMetadataAccessor,
     private readonly keyFactories: KeyFactoryRegistry,
     private readonly moduleRef: ModuleRef,
-    private readonly reflector: Reflector,
+    @Optional() private readonly modules?: ModulesContainer,
   ) {
     this.flow = new HttpCacheFlow(engine, options);
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const handler = ctx.getHandler();
-    let plan = this.plans.get(ctx.getClass())?.get(handler);
+    let plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
     if (plan === undefined) plan = this.plan(ctx);
     if (plan === null) return next.handle();
     if (ctx.getType() !== 'http') {
-      this.warnOnce(plan.where, messages.unsupportedContext(plan.where, ctx.getType()));
+      this.warnOnce(plan.where, () => messages.unsupportedContext(plan.where, ctx.getType()));
       return next.handle();
     }
-    // Should the interceptor still be applied twice (e.g. a subclass's class-level @Cached over an
-    // inherited method-level one), only the outer one acts: the inner one would wait for it.
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequestLike & { [TAKEN]?: true }>();
     if (plan.nested) {
@@ -73,8 +73,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
     const res = http.getResponse<HttpResponseLike>();
     if (plan.evict) {
-      const evict = plan.evict;
-      return evictAround(evict, ctx, next, this.engine, () =>
+      return evictAround(plan.evict, ctx, next, this.engine, this.options, () =>
         this.cache(plan, ctx, next, req, res),
       );
     }
@@ -91,15 +90,17 @@ export class CacheInterceptor implements NestInterceptor {
     const cached = plan.cached;
     if (cached === undefined) return next.handle();
     if (!cached.put && req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
-    if (plan.sendsItself || (cached.condition && !cached.condition(ctx))) {
-      return this.flow.bypass(res, next);
-    }
+    if (plan.sendsItself || !this.passes(plan, ctx)) return this.flow.bypass(res, next);
     let user: string | undefined;
     if (cached.scope === 'user') {
-      const id = this.options.userKey(ctx);
-      if (id === undefined || id === null) return this.flow.bypass(res, next);
-      user = String(id);
-    } else if (cached.scope !== 'public' && (req.headers.authorization !== undefined || req.user)) {
+      user = userIdentity(ctx, this.options.userKey, (message) =>
+        this.warnOnce(`${plan.where}:userKey`, () => message(plan.where)),
+      );
+      if (user === undefined) return this.flow.bypass(res, next);
+    } else if (cached.scope !== 'public' && isIdentified(req, this.options.identityCookies)) {
+      return this.flow.bypass(res, next);
+    }
+    if (plan.perRequestSerializer !== undefined && user === undefined) {
       return this.flow.bypass(res, next);
     }
     let key: MaybePromise<string | undefined>;
@@ -107,21 +108,33 @@ export class CacheInterceptor implements NestInterceptor {
       key = this.keyOf(plan, ctx, req);
     } catch (error) {
       // A key or tag callback that throws costs the cache, never the request.
-      this.warnOnce(plan.where, messages.keyFailed(plan.where, errorText(error)));
+      this.warnOnce(`${plan.where}:key`, () => messages.keyFailed(plan.where, errorText(error)));
       return this.flow.bypass(res, next);
     }
-    if (!isThenable(key)) {
-      return key === undefined
+    const serve = (k: string | undefined) =>
+      k === undefined
         ? this.flow.bypass(res, next)
-        : this.flow.serve({ plan, ctx, next, res, key, user });
+        : this.flow.serve({ plan, ctx, next, req, res, key: k, user });
+    if (!isThenable(key)) return serve(key);
+    const settled = Promise.resolve(key).then(undefined, (error) => {
+      this.warnOnce(`${plan.where}:key`, () => messages.keyFailed(plan.where, errorText(error)));
+      return undefined;
+    });
+    return from(settled).pipe(mergeMap(serve));
+  }
+
+  /** `condition`; one that throws bypasses the cache, with one warning. */
+  private passes(plan: RoutePlan, ctx: ExecutionContext): boolean {
+    const condition = plan.cached!.condition;
+    if (condition === undefined) return true;
+    try {
+      return Boolean(condition(ctx));
+    } catch (error) {
+      this.warnOnce(`${plan.where}:condition`, () =>
+        messages.callbackFailed(plan.where, 'condition', errorText(error)),
+      );
+      return false;
     }
-    return from(key).pipe(
-      mergeMap((k) =>
-        k === undefined
-          ? this.flow.bypass(res, next)
-          : this.flow.serve({ plan, ctx, next, res, key: k, user }),
-      ),
-    );
   }
 
   private keyOf(
@@ -153,14 +166,16 @@ export class CacheInterceptor implements NestInterceptor {
         (interceptor) =>
           interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
       ).length;
-      const serializer = cached
-        ? findClassSerializer(ctx, this.moduleRef, this.reflector)
-        : undefined;
-      const plainJson =
-        ctx.getType() === 'http' && serializesJsonPlainly(ctx.switchToHttp().getResponse());
-      const alone = ours === around.length;
-      plan = buildRoutePlan(ctx, cached, evict, this.options, serializer, alone && plainJson);
+      const serializer = cached ? findPerRequestSerializer(ctx, this.moduleRef) : undefined;
+      plan = buildRoutePlan(ctx, cached, evict, this.options, {
+        modules: this.modules,
+        observed: ours < around.length,
+        perRequestSerializer: cached?.scope === 'user' ? undefined : serializer,
+      });
       plan.nested = ours > 1;
+      if (plan.perRequestSerializer !== undefined) {
+        this.logger.warn(messages.perRequestSerializer(plan.where, plan.perRequestSerializer));
+      }
     }
     const byHandler = this.plans.get(ctx.getClass()) ?? new Map<Function, RoutePlan | null>();
     byHandler.set(handler, plan);
@@ -168,10 +183,10 @@ export class CacheInterceptor implements NestInterceptor {
     return plan;
   }
 
-  private warnOnce(where: string, message: string): void {
-    if (this.warned.has(where)) return;
-    this.warned.add(where);
-    this.logger.warn(message);
+  private warnOnce(id: string, message: () => string): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.logger.warn(message());
   }
 }
 

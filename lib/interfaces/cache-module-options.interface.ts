@@ -28,6 +28,12 @@ export interface CacheModuleOptions {
   storeTimeout?: number;
   /** The user identity for `scope: 'user'`. @default req.user?.id ?? req.user?.sub */
   userKey?: (ctx: ExecutionContext) => string | number | undefined;
+  /**
+   * Cookie names whose presence identifies a request (a session or auth cookie of your own):
+   * such requests bypass shared entries unless the route has a `scope`. Sessions of
+   * express-session and @fastify/session are detected without it. @default []
+   */
+  identityCookies?: string[];
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -42,4 +48,5 @@ export interface ResolvedCacheOptions {
   staleIfError: number;
   storeTimeout: number;
   userKey: (ctx: ExecutionContext) => string | number | undefined;
+  identityCookies: readonly string[];
 }

@@ -45,4 +45,9 @@ export interface CacheEvictOptions {
   all?: boolean;
   /** Evict before the method runs instead of after it succeeded. @default false */
   before?: boolean;
+  /**
+   * `'user'`: on a handler, `keys` name the current request's user's own entries (those
+   * `@Cached({ scope: 'user' })` wrote, user from `userKey`). @default shared entries
+   */
+  scope?: 'user';
 }

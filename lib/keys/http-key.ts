@@ -23,7 +23,7 @@ export function defaultHttpKey(
  * (`@Controller({ host })`) serves one tenant per host with one handler.
  */
 export interface RouteIdentity {
-  /** `Controller.handler`. */
+  /** Module, controller, handler and version, as a JSON text (see `route-identity.ts`). */
   name: string;
   /** The controller routes by host: the `Host` header is part of the key. */
   byHost: boolean;
@@ -34,7 +34,8 @@ export interface RouteIdentity {
 function routeSuffix(req: HttpRequestLike, route: RouteIdentity | undefined): string {
   if (route === undefined) return '';
   if (!route.byHost) return (route.suffix ??= '\n' + JSON.stringify([route.name]));
-  return '\n' + JSON.stringify([route.name, req.headers.host ?? null]);
+  // The host the router matched: behind a trusted proxy, `X-Forwarded-Host` (`req.hostname`).
+  return '\n' + JSON.stringify([route.name, req.hostname ?? req.headers.host ?? null]);
 }
 
 /** `\n` and the JSON of the `vary` headers' values (`null` when absent), or `''` without any. */
@@ -56,6 +57,9 @@ export interface HttpRequestLike {
   params?: unknown;
   query?: unknown;
   user?: unknown;
+  /** The host the router matched (Express and Fastify honour their trust-proxy settings). */
+  hostname?: string;
+  session?: unknown;
 }
 
 function sortQuery(query: string): string {

@@ -4,6 +4,7 @@ import {
   CACHE_EVICT_METADATA,
   CACHE_PUT_METADATA,
   CACHED_METADATA,
+  NEST_SSE_METADATA,
   NO_CACHE_METADATA,
 } from '../cache.constants';
 import { CachedMetadata, CacheEvictMetadata } from './cached-metadata';
@@ -18,6 +19,9 @@ export class CacheMetadataAccessor {
     const put = this.reflector.get<CachedMetadata | undefined>(CACHE_PUT_METADATA, handler);
     if (put) return put;
     if (this.reflector.get<boolean>(NO_CACHE_METADATA, handler)) return undefined;
+    // An event stream is never cached: class-level @Cached leaves @Sse() handlers alone (and
+    // method-level @Cached on one fails at bootstrap).
+    if (this.isEventStream(handler)) return undefined;
     return this.reflector.getAllAndOverride<CachedMetadata | undefined>(CACHED_METADATA, [
       handler,
       cls,
@@ -35,6 +39,11 @@ export class CacheMetadataAccessor {
       this.reflector.get<CachedMetadata | undefined>(CACHE_PUT_METADATA, method) ??
       this.reflector.get<CachedMetadata | undefined>(CACHED_METADATA, method)
     );
+  }
+
+  /** True for an `@Sse()` handler. */
+  isEventStream(handler: Function): boolean {
+    return this.reflector.get<boolean>(NEST_SSE_METADATA, handler) === true;
   }
 
   evict(handler: Function): CacheEvictMetadata | undefined {

@@ -25,6 +25,8 @@ export interface CachedMetadata {
 /** What `@CacheEvict` records. */
 export interface CacheEvictMetadata {
   where: string;
+  /** `'user'`: the keys name the current request's user's own entries. */
+  scope?: 'user';
   keys: KeySource[];
   tags: KeySource[];
   all: boolean;

@@ -19,6 +19,12 @@ export interface CacheSetOptions {
   tags?: string[];
 }
 
+/** Options of `CacheService.delete`. */
+export interface CacheDeleteOptions {
+  /** The user whose own (`scope: 'user'`) entries to delete, as `userKey` returns it. */
+  user?: string | number;
+}
+
 /** Options of `CacheService.wrap`. */
 export interface CacheWrapOptions extends CacheSetOptions {
   staleWhileRevalidate?: Ttl;
@@ -76,9 +82,15 @@ export class CacheService implements OnApplicationShutdown {
     await this.engine.commit(ticket, payload, { ttl });
   }
 
-  /** Deletes one key or several; rejects when the store failed. */
-  async delete(keys: string | string[]): Promise<void> {
-    await this.engine.delete(Array.isArray(keys) ? keys : [keys]);
+  /**
+   * Deletes one key or several; rejects when the store failed. With `{ user }` (a `userKey` value)
+   * it deletes that user's own entries, those `@Cached({ scope: 'user' })` wrote.
+   * @example
+   * await cache.delete('me', { user: req.user.id });
+   */
+  async delete(keys: string | string[], options: CacheDeleteOptions = {}): Promise<void> {
+    const user = options.user === undefined ? undefined : String(options.user);
+    await this.engine.delete(Array.isArray(keys) ? keys : [keys], user);
   }
 
   /** True when a fresh value is stored under `key`. */

@@ -31,8 +31,9 @@ describe('compileTemplate', () => {
     );
   });
 
-  it('renders a missing value as empty, and a literal template as itself', () => {
-    expect(compileTemplate('p:{params.nope.deeper}', 'W').render(root)).toBe('p:');
+  it('renders a missing value apart from an empty one, and a literal template as itself', () => {
+    expect(compileTemplate('p:{params.nope.deeper}', 'W').render(root)).toBe('p:%!undefined');
+    expect(compileTemplate('p:{query.empty}', 'W').render({ query: { empty: '' } })).toBe('p:');
     expect(compileTemplate('all-products', 'W').render(root)).toBe('all-products');
   });
 

@@ -1,0 +1,112 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+/** Bodies larger than this are sent but never stored. */
+export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
+
+/** What a response put on the wire, read at the Node.js response itself. */
+export interface CapturedResponse {
+  status: number;
+  /**
+   * Headers as they stood when the response started (before transport layers such as Express's
+   * `compression` or a session's late `Set-Cookie` hook added theirs).
+   */
+  headers: Record<string, unknown>;
+  /** Headers as they were finally written, transport layers included: storability reads these. */
+  finalHeaders: Record<string, unknown>;
+  body: Buffer;
+}
+
+type Done = (captured: CapturedResponse | undefined) => void;
+
+const METHODS = ['writeHead', 'write', 'end'] as const;
+
+/**
+ * Records what is actually sent on `raw` (Express's response, Fastify's `reply.raw`): the status,
+ * the headers and the body bytes after every serializer, hook, schema and view engine the app
+ * uses. Installed as the outermost wrapper for one response, it sees the bytes before transport
+ * encodings installed earlier (Express `compression`) and calls `done` once: with the response
+ * when it ended, `undefined` when it closed first or grew past `MAX_CAPTURED_BYTES`.
+ */
+export function captureResponse(raw: ServerResponse, done: Done): () => void {
+  const saved = METHODS.map((name) => Object.getOwnPropertyDescriptor(raw, name));
+  const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let overflow = false;
+  let status = 0;
+  let headers: Record<string, unknown> | undefined;
+  let finalHeaders: Record<string, unknown> | undefined;
+  let finished = false;
+
+  const restore = () => {
+    METHODS.forEach((name, i) => {
+      const descriptor = saved[i];
+      if (descriptor) Object.defineProperty(raw, name, descriptor);
+      else delete (raw as unknown as Record<string, unknown>)[name];
+    });
+    raw.removeListener('close', onClose);
+  };
+  const finish = (captured: CapturedResponse | undefined) => {
+    if (finished) return;
+    finished = true;
+    restore();
+    done(captured);
+  };
+  const onClose = () => finish(undefined);
+  const record = (chunk: unknown, encoding: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function' || overflow) return;
+    const buffer = toBuffer(chunk, encoding);
+    size += buffer.length;
+    if (size > MAX_CAPTURED_BYTES) {
+      overflow = true;
+      chunks.length = 0;
+    } else chunks.push(buffer);
+  };
+
+  raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+    const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
+    if (headers === undefined) {
+      status = code;
+      headers = { ...raw.getHeaders(), ...lowerCased(given) };
+    }
+    const result = (original.writeHead as Function).call(this, code, ...rest);
+    finalHeaders = { ...raw.getHeaders(), ...lowerCased(given) };
+    return result;
+  } as ServerResponse['writeHead'];
+  raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    record(chunk, rest[0]);
+    return (original.write as Function).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  raw.end = function (this: ServerResponse, ...args: unknown[]) {
+    record(args[0], args[1]);
+    const result = (original.end as Function).apply(this, args);
+    if (overflow || headers === undefined) finish(undefined);
+    else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
+    return result;
+  } as ServerResponse['end'];
+  raw.once('close', onClose);
+  return () => finish(undefined);
+}
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+}
+
+function join(chunks: Buffer[], size: number): Buffer {
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/** `writeHead`'s header argument (an object, or a flat `[name, value, …]` list) by lower-case name. */
+function lowerCased(given: unknown): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  if (Array.isArray(given)) {
+    for (let i = 0; i + 1 < given.length; i += 2) out[String(given[i]).toLowerCase()] = given[i + 1];
+  } else if (given) {
+    for (const name of Object.keys(given)) {
+      out[name.toLowerCase()] = (given as Record<string, never>)[name];
+    }
+  }
+  return out;
+}
