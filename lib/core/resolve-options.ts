@@ -66,7 +66,9 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
   const identityCookies = options.identityCookies ?? [];
   if (
     !Array.isArray(identityCookies) ||
-    !identityCookies.every((name) => typeof name === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(name))
+    !identityCookies.every(
+      (name) => typeof name === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(name),
+    )
   ) {
     throw invalid('identityCookies', 'an array of cookie names', identityCookies);
   }

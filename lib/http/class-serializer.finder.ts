@@ -19,7 +19,7 @@ export function findPerRequestSerializer(
     if (typeof cls !== 'function' || !(cls.prototype instanceof ClassSerializerInterceptor)) {
       continue;
     }
-    for (let proto = cls.prototype; proto !== ClassSerializerInterceptor.prototype; ) {
+    for (let proto = cls.prototype; proto !== ClassSerializerInterceptor.prototype;) {
       if (PER_REQUEST.some((name) => Object.prototype.hasOwnProperty.call(proto, name))) {
         return cls.name;
       }
@@ -43,7 +43,9 @@ export function routeInterceptors(ctx: ExecutionContext, moduleRef: ModuleRef): 
   const config = (moduleRef as any).container?.applicationConfig;
   return [
     ...globalInterceptors(moduleRef),
-    ...(config?.getGlobalRequestInterceptors?.() ?? []).map((wrapper: any) => wrapper?.metatype ?? wrapper),
+    ...(config?.getGlobalRequestInterceptors?.() ?? []).map(
+      (wrapper: any) => wrapper?.metatype ?? wrapper,
+    ),
     ...(Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, ctx.getClass()) ?? []),
     ...(Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, ctx.getHandler()) ?? []),
   ];

@@ -222,7 +222,9 @@ export class HttpCacheFlow {
     if (captured === undefined || refused) {
       if (refused?.reason === 'vary' && refused.header !== '*') {
         const header = refused.header!;
-        this.warnOnce(`${plan.where}:vary:${header}`, () => messages.varyNotKeyed(plan.where, header));
+        this.warnOnce(`${plan.where}:vary:${header}`, () =>
+          messages.varyNotKeyed(plan.where, header),
+        );
       } else if (refused?.reason === 'encoded') {
         const encoding = String(captured!.headers['content-encoding']);
         this.warnOnce(`${plan.where}:encoded`, () =>

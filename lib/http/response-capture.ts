@@ -81,7 +81,8 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
     record(args[0], args[1]);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
-    else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
+    else
+      finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
     return result;
   } as ServerResponse['end'];
   raw.once('close', onClose);
@@ -91,7 +92,10 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-  return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  return Buffer.from(
+    String(chunk),
+    typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+  );
 }
 
 function join(chunks: Buffer[], size: number): Buffer {
@@ -102,7 +106,8 @@ function join(chunks: Buffer[], size: number): Buffer {
 function lowerCased(given: unknown): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   if (Array.isArray(given)) {
-    for (let i = 0; i + 1 < given.length; i += 2) out[String(given[i]).toLowerCase()] = given[i + 1];
+    for (let i = 0; i + 1 < given.length; i += 2)
+      out[String(given[i]).toLowerCase()] = given[i + 1];
   } else if (given) {
     for (const name of Object.keys(given)) {
       out[name.toLowerCase()] = (given as Record<string, never>)[name];

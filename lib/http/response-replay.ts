@@ -78,8 +78,9 @@ function merged(
   const headers: Record<string, unknown> = { ...current };
   for (const name of Object.keys(stored)) {
     if (name === 'vary' && current.vary !== undefined) {
-      headers.vary = [...new Set([...tokensKeepCase(current.vary), ...tokensKeepCase(stored.vary)])]
-        .join(', ');
+      headers.vary = [
+        ...new Set([...tokensKeepCase(current.vary), ...tokensKeepCase(stored.vary)]),
+      ].join(', ');
     } else headers[name] = stored[name];
   }
   return headers;

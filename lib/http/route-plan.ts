@@ -86,7 +86,8 @@ function keyedHeaders(cached: CachedMetadata | undefined): ReadonlySet<string> {
   }
   const key = cached?.key;
   if (key !== undefined && typeof key !== 'function') {
-    for (const path of key.paths) if (path[0] === 'headers' && path[1]) names.add(path[1].toLowerCase());
+    for (const path of key.paths)
+      if (path[0] === 'headers' && path[1]) names.add(path[1].toLowerCase());
   }
   return names;
 }

@@ -67,7 +67,7 @@ export function toEntryParts(
 /** True for an entry that holds response bytes (every HTTP entry this version writes). */
 export function holdsResponse(entry: CacheEntry): boolean {
   const first = entry.payload.charCodeAt(0);
-  return entry.meta !== undefined && (first === 98 /* b */ || first === 66) /* B */;
+  return entry.meta !== undefined && (first === 98 /* b */ || first === 66); /* B */
 }
 
 /** The response an entry holds, decoded once per memoized entry object. */

@@ -97,10 +97,7 @@ function encode(text: string, reserved: RegExp): string {
   reserved.lastIndex = 0;
   if (!reserved.test(text)) return text;
   return text.replace(reserved, (c) =>
-    Buffer.from(c)
-      .toString('hex')
-      .toUpperCase()
-      .replace(/(..)/g, '%$1'),
+    Buffer.from(c).toString('hex').toUpperCase().replace(/(..)/g, '%$1'),
   );
 }
 
