@@ -1,4 +1,5 @@
 import { CacheConfigError, CacheErrorCode } from 'nestjs-cached';
+import fc from 'fast-check';
 import { compileTemplate } from '../../../lib/keys/key-template';
 
 describe('compileTemplate', () => {
@@ -55,4 +56,52 @@ describe('compileTemplate', () => {
       expect((error as Error).message).toContain('ProductsController@findOne');
     },
   );
+});
+
+describe('template rendering is unambiguous', () => {
+  const value = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }),
+  );
+
+  it.each(['search:{0}', 'u:{0}:{1}', '{0}/{1}', '{0}x{1}', '{0} {1}%'])(
+    'two different argument lists never render alike with %p (property)',
+    (source) => {
+      const t = compileTemplate(source, 'W');
+      const args = fc.array(value, { minLength: t.paths.length, maxLength: t.paths.length });
+      fc.assert(
+        fc.property(args, args, (a, b) => {
+          fc.pre(JSON.stringify(a) !== JSON.stringify(b));
+          // A number and its text are one identity (`user:7` whether the id came as 7 or '7').
+          const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+          fc.pre(!a.every((v, i) => scalar(v) && scalar(b[i]) && String(v) === String(b[i])));
+          return t.render(a) !== t.render(b);
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
+
+  it('keeps strings and finite numbers as plain text', () => {
+    expect(compileTemplate('list:{0}', 'W').render(['1'])).toBe('list:1');
+    expect(compileTemplate('user:{0}', 'W').render([7])).toBe('user:7');
+    expect(compileTemplate('greet:{0}', 'W').render(['en-GB'])).toBe('greet:en-GB');
+  });
+
+  it('tells an array from its JSON text, and absent from empty', () => {
+    const t = compileTemplate('search:{query.color}', 'W');
+    const array = t.render({ query: { color: ['red', 'blue'] } });
+    const text = t.render({ query: { color: '["red","blue"]' } });
+    expect(array).not.toBe(text);
+    expect(t.render({ query: {} })).not.toBe(t.render({ query: { color: '' } }));
+  });
+
+  it('refuses two placeholders side by side', () => {
+    expect(() => compileTemplate('{0}{1}', 'W')).toThrow(CacheConfigError);
+  });
 });
