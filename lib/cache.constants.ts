@@ -21,6 +21,7 @@ export const NEST_NEXT_PARAM = 2;
 /** Set by `@Res({ passthrough: true })` on (controller, method): the handler does not send. */
 export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
 export const NEST_SSE_METADATA = '__sse__';
+export const NEST_HEADERS_METADATA = '__headers__';
 
 /** Metadata that marks a method as a GraphQL resolver, WebSocket or RPC handler. */
 export const HANDLER_METADATA_KEYS = ['graphql:resolver_type', 'message', 'microservices:pattern'];

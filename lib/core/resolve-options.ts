@@ -24,11 +24,13 @@ const KNOWN = [
   'isGlobal',
 ] as const;
 
-/** The default user identity: `req.user.id`, else `req.user.sub`. */
-export function defaultUserKey(ctx: ExecutionContext): string | undefined {
+/**
+ * The default user identity: `req.user.id`, else `req.user.sub`, as it is: what is not a string
+ * or a finite number (an object id) is refused where it is used, never turned into text.
+ */
+export function defaultUserKey(ctx: ExecutionContext): string | number | undefined {
   const user = ctx.switchToHttp().getRequest()?.user;
-  const id = user?.id ?? user?.sub;
-  return id === undefined || id === null ? undefined : String(id);
+  return user?.id ?? user?.sub ?? undefined;
 }
 
 /** Validates module options once, at bootstrap, and applies the defaults. */

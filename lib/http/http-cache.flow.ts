@@ -218,6 +218,7 @@ export class HttpCacheFlow {
         statuses: put ? ANY_2XX : this.options.statuses,
         perUser: call.user !== undefined,
         keyedHeaders: plan.keyedHeaders,
+        declaredVary: plan.declaredVary,
       });
     if (captured === undefined || refused) {
       if (refused?.reason === 'vary' && refused.header !== '*') {

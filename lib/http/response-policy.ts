@@ -9,6 +9,11 @@ export interface StorePolicy {
   perUser: boolean;
   /** Lower-case request headers the route's key depends on. */
   keyedHeaders: ReadonlySet<string>;
+  /**
+   * `Vary` names the route declares with `@Header('Vary', …)`: Nest sets them before the handler
+   * runs, like a middleware would, but they are the handler's.
+   */
+  declaredVary: ReadonlySet<string>;
 }
 
 export interface NotStored {
@@ -45,7 +50,7 @@ export function whyNotStorable(
     return { reason: 'no_store' };
   }
   if (!policy.perUser && PRIVATE.test(cacheControl)) return { reason: 'private' };
-  const header = unkeyedVary(final['vary'], before['vary'], policy.keyedHeaders);
+  const header = unkeyedVary(final['vary'], before['vary'], policy);
   if (header !== undefined) return { reason: 'vary', header };
   const encoding = captured.headers['content-encoding'];
   if (
@@ -59,16 +64,14 @@ export function whyNotStorable(
 }
 
 /** A request header the response varies on that the key ignores (`*` for `Vary: *`). */
-function unkeyedVary(
-  vary: unknown,
-  before: unknown,
-  keyed: ReadonlySet<string>,
-): string | undefined {
+function unkeyedVary(vary: unknown, before: unknown, policy: StorePolicy): string | undefined {
   if (vary === undefined) return undefined;
-  const middleware = new Set(tokens(before));
+  const middleware = new Set(tokens(before).filter((name) => !policy.declaredVary.has(name)));
   for (const name of tokens(vary)) {
     if (name === '*') return '*';
-    if (name === 'accept-encoding' || middleware.has(name) || keyed.has(name)) continue;
+    if (name === 'accept-encoding' || middleware.has(name) || policy.keyedHeaders.has(name)) {
+      continue;
+    }
     return name;
   }
   return undefined;

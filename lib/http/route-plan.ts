@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import {
+  NEST_HEADERS_METADATA,
   NEST_NEXT_PARAM,
   NEST_RESPONSE_PARAM,
   NEST_RESPONSE_PASSTHROUGH_METADATA,
@@ -10,6 +11,7 @@ import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cache
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { RouteIdentity } from '../keys/http-key';
+import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
@@ -28,6 +30,8 @@ export interface RoutePlan {
   keyFactory?: CacheKeyFactoryClass;
   /** Lower-case request headers the key depends on: a handler may `Vary` on these. */
   keyedHeaders: ReadonlySet<string>;
+  /** `Vary` names the handler declares with `@Header('Vary', …)` (set before it runs). */
+  declaredVary: ReadonlySet<string>;
   /** The handler sends the response itself (`@Res()` / `@Next()`): nothing can be captured. */
   sendsItself: boolean;
   /**
@@ -71,6 +75,7 @@ export function buildRoutePlan(
     tags: cached?.tags ?? [],
     keyFactory: cached?.keyFactory ?? options.keyFactory,
     keyedHeaders: keyedHeaders(cached),
+    declaredVary: declaredVary(handler),
     sendsItself: sendsItself(cls, handler.name),
     observed: facts.observed,
     perRequestSerializer: facts.perRequestSerializer,
@@ -90,6 +95,14 @@ function keyedHeaders(cached: CachedMetadata | undefined): ReadonlySet<string> {
       if (path[0] === 'headers' && path[1]) names.add(path[1].toLowerCase());
   }
   return names;
+}
+
+function declaredVary(handler: Function): ReadonlySet<string> {
+  const headers: { name: string; value: unknown }[] =
+    Reflect.getMetadata(NEST_HEADERS_METADATA, handler) ?? [];
+  return new Set(
+    headers.filter((h) => h.name.toLowerCase() === 'vary').flatMap((h) => tokens(h.value)),
+  );
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */

@@ -1,7 +1,12 @@
 import { whyNotStorable } from '../../../lib/http/response-policy';
 import { CapturedResponse } from '../../../lib/http/response-capture';
 
-const policy = { statuses: new Set([200]), perUser: false, keyedHeaders: new Set(['x-tenant']) };
+const policy = {
+  statuses: new Set([200]),
+  perUser: false,
+  keyedHeaders: new Set(['x-tenant']),
+  declaredVary: new Set<string>(),
+};
 
 function sent(headers: Record<string, unknown>, status = 200, final = headers): CapturedResponse {
   return { status, headers, finalHeaders: final, body: Buffer.from('{}') };
@@ -73,5 +78,16 @@ describe('whyNotStorable', () => {
     const encoded = sent({ 'content-encoding': 'gzip' });
     expect(whyNotStorable(encoded, {}, {}, policy)).toEqual({ reason: 'encoded' });
     expect(whyNotStorable(encoded, {}, { 'content-encoding': 'gzip' }, policy)).toBe(undefined);
+  });
+});
+
+describe('whyNotStorable and @Header Vary', () => {
+  it('treats a Vary the route declares with @Header as the handler’s, though Nest set it first', () => {
+    const declared = { ...policy, declaredVary: new Set(['accept-language']) };
+    const before = { vary: 'Accept-Language' };
+    expect(whyNotStorable(sent({ vary: 'Accept-Language' }), before, before, declared)).toEqual({
+      reason: 'vary',
+      header: 'accept-language',
+    });
   });
 });
