@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { messages } from '../errors/cache.messages';
+import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { then } from '../utils/is-thenable';
@@ -25,6 +25,13 @@ export interface WriteOptions {
 }
 
 const MISS: Lookup = { state: 'miss' };
+
+/** Why a value could not be serialized, for the warning. */
+export function notStorableReason(error: unknown): string {
+  if (error instanceof NotStorableError) return error.reason;
+  if (error instanceof RangeError) return 'nests too deeply to be walked';
+  return `could not be read while it was serialized (${errorText(error)})`;
+}
 
 /**
  * The cache core every entry point shares (HTTP interceptor, provider methods, CacheService):
@@ -174,15 +181,16 @@ export class CacheEngine {
   }
 
   /**
-   * Serializes a value for storage; `undefined` (with one warning naming the key) when it holds
-   * a function, a symbol or a cycle.
+   * Serializes a value for storage; `undefined` (with one warning naming the key) when it cannot
+   * be: it holds a function, a symbol or a cycle, a getter or `toJSON` throws while it is walked
+   * (an ORM relation not loaded), or it nests deeper than the stack. Never throws: a value that
+   * cannot be stored costs the cache, never the caller.
    */
   serialize(key: string, value: unknown): string | undefined {
     try {
       return serializeValue(value);
     } catch (error) {
-      if (!(error instanceof NotStorableError)) throw error;
-      this.logger.warn(messages.notStorable(key, error.reason));
+      this.logger.warn(messages.notStorable(key, notStorableReason(error)));
       return undefined;
     }
   }

@@ -165,7 +165,12 @@ function encodeJson(object: object, json: () => unknown, seen: Set<object>): unk
  */
 function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     out[key] = value;
   }

@@ -1,13 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
-import { CacheEngine } from '../core/cache.engine';
+import { CacheEngine, notStorableReason } from '../core/cache.engine';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { ValueCache } from '../core/value-cache';
 import { serializeValue, deserializeValue } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
-import { NotStorableError } from '../errors/not-storable.error';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheStats } from '../interfaces/cache-stats.interface';
 
@@ -65,9 +64,8 @@ export class CacheService implements OnApplicationShutdown {
     try {
       payload = serializeValue(value);
     } catch (error) {
-      if (!(error instanceof NotStorableError)) throw error;
       throw new CacheConfigError(
-        messages.notStorable(key, error.reason),
+        messages.notStorable(key, notStorableReason(error)),
         CacheErrorCode.NotStorable,
       );
     }
