@@ -64,7 +64,33 @@ function stringifyObject(object: object, seen: Set<object>): string {
   // No own fields and no toJSON: its state (private fields, native slots) is invisible, and two
   // different instances would print alike. Refusing it leaves the call uncached, never mixed up.
   if (Object.keys(object).length === 0) throw new TypeError(`hold an opaque ${type}`);
+  // Getters usually front state the fields do not show (`#amount` behind `get amount()`), and a
+  // non-enumerable field is state too: keyed by its public fields alone, Money(100) and
+  // Money(5000) would share one entry.
+  if (hasAccessors(proto)) throw new TypeError(`hold a ${type} with getters and no toJSON`);
+  if (Object.getOwnPropertyNames(object).length !== Object.keys(object).length) {
+    throw new TypeError(`hold a ${type} with non-enumerable fields and no toJSON`);
+  }
   return type + stringifyFields(object, seen);
+}
+
+const ACCESSORS = new WeakMap<object, boolean>();
+
+/** True when a prototype, or one above it short of `Object.prototype`, defines a getter or setter. */
+function hasAccessors(proto: object): boolean {
+  let found = ACCESSORS.get(proto);
+  if (found !== undefined) return found;
+  found = false;
+  for (let p: object | null = proto; p !== null && p !== Object.prototype;) {
+    for (const name of Reflect.ownKeys(p)) {
+      const descriptor = Object.getOwnPropertyDescriptor(p, name)!;
+      if (descriptor.get !== undefined || descriptor.set !== undefined) found = true;
+    }
+    if (found) break;
+    p = Object.getPrototypeOf(p);
+  }
+  ACCESSORS.set(proto, found);
+  return found;
 }
 
 function stringifyFields(object: object, seen: Set<object>): string {
