@@ -20,6 +20,7 @@ const KNOWN = [
   'staleIfError',
   'storeTimeout',
   'userKey',
+  'flightTimeout',
   'isGlobal',
 ] as const;
 
@@ -80,6 +81,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     staleIfError: parseOptionalTtl(options.staleIfError, `${WHERE} staleIfError`) ?? 0,
     storeTimeout,
     userKey: options.userKey ?? defaultUserKey,
+    flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
   };
 }
 

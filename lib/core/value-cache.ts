@@ -10,8 +10,10 @@ export interface WrapPolicy {
   tags: readonly string[];
   staleWhileRevalidate: number;
   staleIfError: number;
+  /** Longest wait for a run of the same key in progress (single-flight deadline). */
+  flightTimeout?: number;
   /** `true` for a result that must not be stored. */
-  unless?: (value: unknown) => boolean;
+  unless?: (value: unknown) => boolean | Promise<boolean>;
 }
 
 /**
@@ -82,7 +84,7 @@ export class ValueCache {
    * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
    */
   async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
-    if (value === undefined || policy.unless?.(value)) return undefined;
+    if (value === undefined || (await policy.unless?.(value))) return undefined;
     const payload = this.engine.serialize(key, value);
     if (payload === undefined) return undefined;
     await this.engine.commit(ticket, payload, {

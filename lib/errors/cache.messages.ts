@@ -39,6 +39,12 @@ export const messages = {
   syncMethod: (where: string) =>
     `${where}: @Cached method returned a plain value, not a Promise; it runs uncached. ` +
     `Make it async to cache it`,
+  thenableMethod: (where: string) =>
+    `${where}: @Cached method returned a thenable that is not a Promise (a query builder?); it ` +
+    `runs uncached and is returned as it is. Return a Promise (e.g. await the builder) to cache it`,
+  callbackFailed: (where: string, callback: string, error: unknown) =>
+    `${where}: the ${callback} callback failed (${errorText(error)}); ` +
+    (callback === 'unless' ? 'the result is not stored' : 'the call runs uncached'),
   argumentsNotHashable: (where: string, reason: string) =>
     `${where}: arguments ${reason}, so this call is not cached; give @Cached a key template`,
   keyFailed: (where: string, reason: string) =>

@@ -28,6 +28,12 @@ export interface CacheModuleOptions {
   storeTimeout?: number;
   /** The user identity for `scope: 'user'`. @default req.user?.id ?? req.user?.sub */
   userKey?: (ctx: ExecutionContext) => string | number | undefined;
+  /**
+   * Single-flight deadline: a caller waits at most this long for a computation of its key that is
+   * already running, then runs its own; a computation older than this takes no new joiners.
+   * @default '10s'
+   */
+  flightTimeout?: Ttl;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -42,4 +48,5 @@ export interface ResolvedCacheOptions {
   staleIfError: number;
   storeTimeout: number;
   userKey: (ctx: ExecutionContext) => string | number | undefined;
+  flightTimeout: number;
 }

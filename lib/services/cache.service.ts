@@ -22,6 +22,11 @@ export interface CacheSetOptions {
 export interface CacheWrapOptions extends CacheSetOptions {
   staleWhileRevalidate?: Ttl;
   staleIfError?: Ttl;
+  /**
+   * Wait at most this long for a run of the same key already in progress, then run the factory.
+   * @default the module's (`'10s'`)
+   */
+  flightTimeout?: Ttl;
 }
 
 /**
@@ -100,6 +105,7 @@ export class CacheService implements OnApplicationShutdown {
         this.ttl(options.staleWhileRevalidate, 'staleWhileRevalidate') ??
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
+      flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
     });
   }
 
