@@ -3,15 +3,18 @@ import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
+import { isThenable, then } from '../utils/is-thenable';
+import { storeCanClear } from '../stores/store-capabilities';
 import { CacheEntry, ResponseMeta } from './cache-entry';
 import { encodeEntry, decodeEntry } from './entry.codec';
-import { Flight, FlightResult, Ticket } from './flight';
+import { FlightResult, Ticket } from './flight';
+import { Lifetimes } from './lifetimes';
+import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import { serializeValue } from './value.serializer';
+import { serializeValue, tryDeserialize, UNDECODABLE } from './value.serializer';
 
 /** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
 export type Lookup =
@@ -22,6 +25,14 @@ export interface WriteOptions {
   ttl: number;
   staleWindow?: number;
   meta?: ResponseMeta;
+}
+
+/** Engine-wide defaults taken from the module options. */
+export interface EngineDefaults {
+  /** Single-flight deadline (ms). @default 10_000 */
+  flightTimeout?: number;
+  /** The longest entry lifetime the configuration implies (ttl plus stale window, ms). */
+  lifetime?: number;
 }
 
 const MISS: Lookup = { state: 'miss' };
@@ -41,9 +52,12 @@ export function notStorableReason(error: unknown): string {
 export class CacheEngine {
   readonly stats = new StatsCounter();
   readonly keys: StoreKeys;
+  /** Longest wait for a computation in progress, unless a caller says otherwise (ms). */
+  readonly flightTimeout: number;
   private readonly guarded: GuardedStore;
+  private readonly lifetimes: Lifetimes;
   private readonly tagVersions: TagVersions;
-  private readonly flights = new Map<string, Flight<unknown>>();
+  private readonly flights: SingleFlight;
   private readonly tickets = new Set<Ticket>();
   private readonly logger = new Logger('CacheModule');
   /**
@@ -60,10 +74,22 @@ export class CacheEngine {
     readonly store: CacheStore,
     namespace: string,
     storeTimeout: number,
+    defaults: EngineDefaults = {},
   ) {
     this.keys = new StoreKeys(namespace);
     this.guarded = new GuardedStore(store, storeTimeout, this.stats);
-    this.tagVersions = new TagVersions(this.guarded, this.keys);
+    this.lifetimes = new Lifetimes(this.guarded, this.keys, defaults.lifetime);
+    this.tagVersions = new TagVersions(this.guarded, this.keys, this.lifetimes);
+    this.flightTimeout = defaults.flightTimeout ?? 10_000;
+    this.flights = new SingleFlight(this, this.stats);
+  }
+
+  /**
+   * Notes that entries may be written with this lifetime (ttl plus stale window, ms), so tag
+   * versions outlive them; explorers call it at bootstrap for each decorated method or route.
+   */
+  expectLifetime(lifetimeMs: number): void {
+    this.lifetimes.expect(lifetimeMs);
   }
 
   /**
@@ -71,18 +97,24 @@ export class CacheEngine {
    * rejects: failures read as misses.
    */
   lookup(key: string, user?: string): MaybePromise<Lookup> {
-    const raw = this.guarded.read(this.keys.entry(key, user));
-    return then(raw, (found) => this.check(this.keys.fullKey(key, user), found));
+    const storeKey = this.keys.entry(key, user);
+    const raw = this.guarded.read(storeKey);
+    return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
   }
 
-  private check(fullKey: string | undefined, raw: string | undefined): MaybePromise<Lookup> {
-    if (raw === undefined) return MISS;
+  private check(
+    storeKey: string,
+    fullKey: string | undefined,
+    raw: string | undefined,
+  ): MaybePromise<Lookup> {
+    if (raw === undefined || raw === null) return MISS;
     let entry = this.decoded.get(raw);
     if (entry === undefined) {
       entry = decodeEntry(raw);
-      if (entry !== undefined) this.decoded.set(raw, entry);
+      if (entry === undefined) return this.damaged(storeKey, 'header');
+      this.decoded.set(raw, entry);
     }
-    if (entry === undefined || entry.fullKey !== fullKey) return MISS;
+    if (entry.fullKey !== fullKey) return MISS;
     const now = Date.now();
     if (now > entry.staleUntil) return MISS;
     const staleForMs = now - entry.freshUntil;
@@ -93,6 +125,24 @@ export class CacheEngine {
     return then(this.tagVersions.valid(entry.tagKeys, entry.tagVersions), (ok) =>
       ok ? found : MISS,
     );
+  }
+
+  /**
+   * The value of an entry `lookup` found, or `UNDECODABLE` when its payload does not decode (a
+   * damaged or truncated value): the entry is then removed, counted in `stats().errors` and
+   * logged once per burst, and the caller treats it as a miss. Never throws. Every flow (provider
+   * methods, CacheService, HTTP) turns a found entry into a value through this.
+   */
+  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
+    const value = tryDeserialize<T>(entry.payload);
+    if (value === UNDECODABLE) this.damaged(this.keys.entry(key, user), 'payload');
+    return value;
+  }
+
+  private damaged(storeKey: string, part: string): Lookup {
+    this.guarded.fault('get', new Error(messages.damagedEntry(storeKey, part)));
+    this.guarded.discard([storeKey]);
+    return MISS;
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
@@ -117,11 +167,19 @@ export class CacheEngine {
    * not stored (cancelled, or the store failed). Never rejects.
    */
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
-    this.tickets.delete(ticket);
-    if (ticket.cancelled || ticket.versions === null) return false;
+    if (ticket.cancelled || ticket.versions === null) {
+      this.tickets.delete(ticket);
+      return false;
+    }
     const now = Date.now();
-    const freshUntil = now + options.ttl;
-    const staleUntil = freshUntil + (options.staleWindow ?? 0);
+    // An entry never outlives the tag versions it records (see TagVersions).
+    const until = this.tagVersions.expiry(ticket.versions);
+    const freshUntil = Math.min(now + options.ttl, until);
+    const staleUntil = Math.min(freshUntil + (options.staleWindow ?? 0), until);
+    if (staleUntil <= now) {
+      this.tickets.delete(ticket);
+      return false;
+    }
     const entry: CacheEntry = {
       payload,
       createdAt: now,
@@ -132,52 +190,51 @@ export class CacheEngine {
       meta: options.meta,
       fullKey: this.keys.fullKey(ticket.key, ticket.user),
     };
-    return then(this.guarded.write(ticket.storeKey, encodeEntry(entry), staleUntil - now), (ok) => {
+    this.lifetimes.written(staleUntil - now);
+    const write = this.guarded.writeTracked(ticket.storeKey, encodeEntry(entry), staleUntil - now);
+    const done = (ok: boolean) => {
       if (ok) this.stats.sets++;
       return ok;
-    });
+    };
+    if (!isThenable(write.ok) && write.landed === undefined) {
+      this.tickets.delete(ticket);
+      return done(write.ok);
+    }
+    // The ticket stays known until the write settles: a delete meanwhile waits for it.
+    const written = Promise.resolve(write.ok);
+    ticket.writing = written;
+    const settled = () => {
+      ticket.writing = undefined;
+      this.tickets.delete(ticket);
+      if (ticket.erase) this.guarded.discard([ticket.storeKey]);
+    };
+    written.then(settled);
+    // A write that outlasted storeTimeout may still land: a delete since then removes it again.
+    write.landed?.then(() => ticket.erase && this.guarded.discard([ticket.storeKey]));
+    return written.then(done);
   }
 
-  /** Forgets a ticket whose value will not be stored. */
+  /** Forgets a ticket whose value will not be stored (one being written stays until it lands). */
   release(ticket: Ticket): void {
-    this.tickets.delete(ticket);
+    if (ticket.writing === undefined) this.tickets.delete(ticket);
   }
 
   /**
    * Joins the computation of `key` in progress, or starts one with `run`. Callers that join share
    * its outcome, rejection included; a delete or invalidation detaches it, so later callers start
-   * afresh.
+   * afresh. A joiner waits at most `flightTimeout` (ms, default the module's), then runs `run`
+   * itself; a computation older than that takes no new joiners; a joiner of a computation whose
+   * result was not storable (no `payload`) runs its own. Results a joiner ran itself carry `own`.
    */
   flight<T>(
     key: string,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
+    flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const storeKey = this.keys.entry(key, user);
-    const running = this.flights.get(storeKey) as Flight<T> | undefined;
-    if (running !== undefined) {
-      this.stats.coalesced++;
-      return { leader: false, promise: running.promise };
-    }
-    let ticket!: Ticket;
-    const promise = Promise.resolve(this.begin(key, tags, user)).then((started) => {
-      ticket = started;
-      return run(started);
-    });
-    const flight: Flight<T> = {
-      get ticket() {
-        return ticket;
-      },
-      promise,
-    };
-    this.flights.set(storeKey, flight as Flight<unknown>);
-    const settle = () => {
-      if (this.flights.get(storeKey) === flight) this.flights.delete(storeKey);
-      if (ticket !== undefined) this.release(ticket);
-    };
-    promise.then(settle, settle);
-    return { leader: true, promise };
+    return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
   }
 
   /**
@@ -195,26 +252,33 @@ export class CacheEngine {
     }
   }
 
-  /** Deletes entries; in-flight computations of them will not be stored. Rejects on store failure. */
+  /**
+   * Deletes entries; in-flight computations of them will not be stored, and a write of one that
+   * is under way is waited for and deleted again. Rejects on store failure.
+   */
   async delete(keys: readonly string[]): Promise<void> {
     const storeKeys = keys.map((key) => this.keys.entry(key));
     const doomed = new Set(storeKeys);
-    this.cancel((ticket) => doomed.has(ticket.storeKey));
+    const writing = this.cancel((ticket) => doomed.has(ticket.storeKey), true);
     await this.guarded.remove(storeKeys);
+    if (writing.length > 0) {
+      await Promise.all(writing);
+      await this.guarded.remove(storeKeys);
+    }
     this.stats.deletes += keys.length;
   }
 
   /** Cancels computations of `key` (a write of a newer value is under way). */
   supersede(key: string, user?: string): void {
     const storeKey = this.keys.entry(key, user);
-    this.cancel((ticket) => ticket.storeKey === storeKey);
+    this.cancel((ticket) => ticket.storeKey === storeKey, false);
   }
 
   /** Invalidates every entry carrying one of `tags`, here and in every process sharing the store. */
   async invalidateTags(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const doomed = new Set(tags);
-    this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)));
+    this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)), false);
     await this.tagVersions.invalidate(tags);
   }
 
@@ -229,17 +293,35 @@ export class CacheEngine {
     ]);
   }
 
-  /** Removes every entry and tag version of this namespace. */
-  async clear(): Promise<void> {
-    this.cancel(() => true);
-    await this.guarded.clear(this.keys.prefix);
+  /** True when the store can remove one namespace (`clear()`, `@CacheEvict({ all: true })`). */
+  get canClear(): boolean {
+    return storeCanClear(this.store);
   }
 
-  private cancel(matches: (ticket: Ticket) => boolean): void {
-    for (const ticket of this.tickets) if (matches(ticket)) ticket.cancelled = true;
-    for (const [storeKey, flight] of this.flights) {
-      const ticket = flight.ticket;
-      if (ticket === undefined ? true : matches(ticket)) this.flights.delete(storeKey);
+  /** Removes every entry and tag version of this namespace; writes under way are removed too. */
+  async clear(): Promise<void> {
+    const writing = this.cancel(() => true, true);
+    const late = [...this.tickets].filter((ticket) => ticket.writing !== undefined);
+    await this.guarded.clear(this.keys.prefix);
+    if (writing.length > 0) {
+      await Promise.all(writing);
+      await this.guarded.remove(late.map((ticket) => ticket.storeKey));
     }
+  }
+
+  /**
+   * Cancels matching computations and detaches their flights. With `erase` (a delete or clear),
+   * values of theirs being written are removed once written; returns those writes.
+   */
+  private cancel(matches: (ticket: Ticket) => boolean, erase: boolean): Promise<unknown>[] {
+    const writing: Promise<unknown>[] = [];
+    for (const ticket of this.tickets) {
+      if (!matches(ticket)) continue;
+      ticket.cancelled = true;
+      if (erase) ticket.erase = true;
+      if (erase && ticket.writing !== undefined) writing.push(ticket.writing);
+    }
+    this.flights.detach(matches);
+    return writing;
   }
 }

@@ -32,6 +32,9 @@ export const messages = {
     `(objects, arrays, Date, Buffer, Map, Set, BigInt, null)`,
   storeFailed: (store: string, operation: string, error: unknown) =>
     `${store}: ${operation} failed (${errorText(error)}); serving without the cache`,
+  damagedEntry: (storeKey: string, part: string) =>
+    `the entry under '${storeKey}' is damaged (its ${part} does not decode); it was removed and ` +
+    `read as a miss`,
   storeTimeout: (store: string, operation: string, ms: number) =>
     `${store}: ${operation} took longer than storeTimeout (${ms} ms)`,
   unsupportedContext: (where: string, type: string) =>

@@ -92,11 +92,9 @@ export class HttpCacheFlow {
       call.user,
     );
     if (flight.leader) return from(flight.promise).pipe(map((result) => result.value));
-    // Joiners get a copy of a storable response; an unstorable one they compute themselves.
+    // Joiners get a copy of a storable response; the engine has them run their own otherwise.
     return from(flight.promise).pipe(
-      mergeMap((result) =>
-        result.payload === undefined ? next.handle() : of(this.replayShared(res, result)),
-      ),
+      map((result) => (result.own ? result.value : this.replayShared(res, result))),
     );
   }
 

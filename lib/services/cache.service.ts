@@ -3,7 +3,7 @@ import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine, notStorableReason } from '../core/cache.engine';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { ValueCache } from '../core/value-cache';
-import { serializeValue, deserializeValue } from '../core/value.serializer';
+import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -50,12 +50,14 @@ export class CacheService implements OnApplicationShutdown {
   /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
   async get<T>(key: string): Promise<T | undefined> {
     const found = await this.engine.lookup(key);
-    if (found.state !== 'fresh') {
+    const value =
+      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
+    if (value === UNDECODABLE) {
       this.engine.stats.misses++;
       return undefined;
     }
     this.engine.stats.hits++;
-    return deserializeValue<T>(found.entry.payload);
+    return value;
   }
 
   /**
@@ -86,7 +88,8 @@ export class CacheService implements OnApplicationShutdown {
 
   /** True when a fresh value is stored under `key`. */
   async has(key: string): Promise<boolean> {
-    return (await this.engine.lookup(key)).state === 'fresh';
+    const found = await this.engine.lookup(key);
+    return found.state === 'fresh' && this.engine.decodeValue(key, found.entry) !== UNDECODABLE;
   }
 
   /**
