@@ -1,0 +1,119 @@
+import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import Keyv from 'keyv';
+import { Cached, CacheModule, CacheService, MemoryStore } from 'nestjs-cached';
+import { bootContext } from '../helpers/app-context';
+
+@Injectable()
+class ItemsService {
+  calls = 0;
+
+  /** Unknown ids resolve to `undefined` (not stored) or `null` (stored). */
+  @Cached({ key: 'item:{0}', tags: ['item:{0}'], ttl: '1h' })
+  async find(id: string): Promise<{ id: string } | null | undefined> {
+    this.calls++;
+    if (id.startsWith('null-')) return null;
+    return id.startsWith('known-') ? { id } : undefined;
+  }
+
+  @Cached({ key: 'forever:{0}', tags: ['forever:{0}'], ttl: Infinity })
+  async forever(id: string): Promise<string> {
+    this.calls++;
+    return `forever ${id} #${this.calls}`;
+  }
+}
+
+/** A MemoryStore that records the ttl of each write. */
+class RecordingStore extends MemoryStore {
+  readonly ttls = new Map<string, number>();
+  override set(key: string, value: string, ttlMs: number): void {
+    this.ttls.set(key, ttlMs);
+    super.set(key, value, ttlMs);
+  }
+}
+
+async function boot(store: unknown) {
+  @Module({ imports: [CacheModule.forRoot({ store })], providers: [ItemsService] })
+  class AppModule {}
+  const { app } = await bootContext(AppModule);
+  return { app, items: app.get(ItemsService), cache: app.get(CacheService) };
+}
+
+describe('tag versions take no room until a tag is invalidated', () => {
+  let app: INestApplicationContext;
+  afterEach(() => app.close());
+
+  it('300 reads of unknown ids on a templated tag leave no key in a Map-backed Keyv store', async () => {
+    const map = new Map<string, unknown>();
+    const booted = await boot(new Keyv({ store: map }));
+    app = booted.app;
+    for (let i = 0; i < 300; i++) await booted.items.find(`unknown-${i}`);
+    expect(booted.items.calls).toBe(300);
+    expect(map.size).toBe(0);
+  });
+
+  it('300 stored misses (null) leave their entries, plus a constant few keys', async () => {
+    const map = new Map<string, unknown>();
+    const booted = await boot(new Keyv({ store: map }));
+    app = booted.app;
+    for (let i = 0; i < 300; i++) await booted.items.find(`null-${i}`);
+    const tagKeys = [...map.keys()].filter((key) => key.includes(':t:'));
+    expect(tagKeys).toEqual([]);
+    expect(map.size).toBeLessThanOrEqual(300 + 2);
+    expect(await booted.items.find('null-7')).toBeNull();
+    expect(booted.items.calls).toBe(300);
+  });
+
+  it('an entry computed before any invalidation is invalid after one, and the version expires', async () => {
+    const store = new RecordingStore();
+    const booted = await boot(store);
+    app = booted.app;
+    await booted.items.find('known-1');
+    await booted.cache.invalidateTags('item:known-1');
+    expect(await booted.items.find('known-1')).toEqual({ id: 'known-1' });
+    expect(booted.items.calls).toBe(2);
+    const ttl = store.ttls.get('cache:t:item:known-1')!;
+    expect(ttl).toBeGreaterThanOrEqual(60 * 60 * 1000);
+    expect(Number.isFinite(ttl)).toBe(true);
+    // The entry stored after the invalidation is valid, and does not outlive its version.
+    expect(await booted.items.find('known-1')).toEqual({ id: 'known-1' });
+    expect(booted.items.calls).toBe(2);
+    expect(store.ttls.get('cache:e:item:known-1')!).toBeLessThanOrEqual(ttl);
+  });
+
+  it('a tag of entries that never expire gets a version that never expires', async () => {
+    const store = new RecordingStore();
+    const booted = await boot(store);
+    app = booted.app;
+    await booted.items.forever('1');
+    await booted.cache.invalidateTags('forever:1');
+    expect(store.ttls.get('cache:t:forever:1')).toBe(Infinity);
+    expect(await booted.items.forever('1')).toBe('forever 1 #2');
+    expect(await booted.items.forever('1')).toBe('forever 1 #2');
+  });
+
+  it('a version outlives entries another process wrote with a longer ttl (shared store)', async () => {
+    const map = new Map<string, unknown>();
+    const keyv = new Keyv({ store: map });
+    const writer = await boot(keyv);
+    await writer.cache.set('report', 'old', { ttl: '30d', tags: ['reports'] });
+    await writer.app.close();
+    const booted = await boot(new Keyv({ store: map }));
+    app = booted.app;
+    await booted.cache.invalidateTags('reports');
+    const version = map.get('keyv:cache:t:reports') as string;
+    const { expires } = JSON.parse(version) as { expires?: number };
+    expect(expires).toBeGreaterThanOrEqual(Date.now() + 30 * 24 * 3600 * 1000 - 60_000);
+    expect(await booted.cache.get('report')).toBeUndefined();
+  });
+
+  it('a Map-backed Keyv store drops expired entries nobody reads again', async () => {
+    const map = new Map<string, unknown>();
+    const booted = await boot(new Keyv({ store: map }));
+    app = booted.app;
+    for (let i = 0; i < 300; i++) await booted.cache.set(`once:${i}`, i, { ttl: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    for (let i = 0; i < 300; i++) await booted.cache.set(`kept:${i}`, i, { ttl: '1h' });
+    expect([...map.keys()].filter((key) => key.includes(':e:once:'))).toEqual([]);
+    expect(await booted.cache.get('kept:0')).toBe(0);
+  });
+});
