@@ -17,6 +17,17 @@ export const messages = {
   storeCannotClear: (store: string) =>
     `${store}: this store cannot list its keys, so clear() cannot remove one namespace; ` +
     `use a store with an iterator or delete by tag`,
+  evictAllUnsupported: (where: string, store: string) =>
+    `${where}: @CacheEvict({ all: true }) needs a store that can list its keys, and ${store} ` +
+    `cannot; evict by tags or keys instead, or use memoryStore(), redisStore() or a Keyv store ` +
+    `with an iterator`,
+  identityAmbiguous: (name: string, providers: string[]) =>
+    `${name}: ${providers.join(' and ')} are cached providers that nothing tells apart (same ` +
+    `class name, module and token), so their entries would mix; pin one with ` +
+    `@CacheIdentity('…') or provide them under different tokens`,
+  identityTaken: (identity: string, providers: string[]) =>
+    `cache identity '${identity}' is used by ${providers.join(' and ')}; their entries would ` +
+    `mix. Give each its own @CacheIdentity`,
   invalidKeyFactory: (where: string, value: unknown) =>
     `${where}: keyFactory ${describe(value)} is not a class; pass an @Injectable() class ` +
     `implementing CacheKeyFactory { build(ctx, defaultKey) }`,

@@ -2,6 +2,7 @@ import { Injectable, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   CACHE_EVICT_METADATA,
+  CACHE_IDENTITY_METADATA,
   CACHE_PUT_METADATA,
   CACHED_METADATA,
   NO_CACHE_METADATA,
@@ -35,6 +36,11 @@ export class CacheMetadataAccessor {
       this.reflector.get<CachedMetadata | undefined>(CACHE_PUT_METADATA, method) ??
       this.reflector.get<CachedMetadata | undefined>(CACHED_METADATA, method)
     );
+  }
+
+  /** The identity pinned on a provider class itself with `@CacheIdentity` (not inherited). */
+  identity(cls: Function): string | undefined {
+    return Reflect.getOwnMetadata(CACHE_IDENTITY_METADATA, cls);
   }
 
   evict(handler: Function): CacheEvictMetadata | undefined {

@@ -1,3 +1,6 @@
+import { CacheConfigError } from '../errors/cache-config.error';
+import { CacheErrorCode } from '../errors/cache-error-code';
+import { messages } from '../errors/cache.messages';
 import { CacheStore } from './cache-store.interface';
 
 /**
@@ -7,4 +10,17 @@ import { CacheStore } from './cache-store.interface';
  */
 export function storeCanClear(store: CacheStore): boolean {
   return store.canClear !== false;
+}
+
+/**
+ * Throws `CacheConfigError` at bootstrap for `@CacheEvict({ all: true })` at `where` on a store
+ * that cannot clear one namespace (it would otherwise fail every such call after the work ran).
+ */
+export function assertCanEvictAll(store: CacheStore, where: string): void {
+  if (!storeCanClear(store)) {
+    throw new CacheConfigError(
+      messages.evictAllUnsupported(where, store.name),
+      CacheErrorCode.StoreUnsupported,
+    );
+  }
 }
