@@ -3,11 +3,12 @@ import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { isThenable, then } from '../utils/is-thenable';
+import { then } from '../utils/is-thenable';
 import { storeCanClear } from '../stores/store-capabilities';
-import { CacheEntry, ResponseMeta } from './cache-entry';
-import { encodeEntry, decodeEntry } from './entry.codec';
+import { CacheEntry } from './cache-entry';
+import { decodeEntry } from './entry.codec';
 import { FlightResult, Ticket } from './flight';
+import { EntryWriter, WriteOptions } from './entry-writer';
 import { Lifetimes } from './lifetimes';
 import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
@@ -16,16 +17,11 @@ import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
 import { serializeValue, tryDeserialize, UNDECODABLE } from './value.serializer';
 
+export type { WriteOptions } from './entry-writer';
+
 /** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
 export type Lookup =
   { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
-
-/** How long an entry lives: `ttl`, then the larger stale window. */
-export interface WriteOptions {
-  ttl: number;
-  staleWindow?: number;
-  meta?: ResponseMeta;
-}
 
 /** Engine-wide defaults taken from the module options. */
 export interface EngineDefaults {
@@ -58,7 +54,7 @@ export class CacheEngine {
   private readonly lifetimes: Lifetimes;
   private readonly tagVersions: TagVersions;
   private readonly flights: SingleFlight;
-  private readonly tickets = new Set<Ticket>();
+  private readonly writer: EntryWriter;
   private readonly logger = new Logger('CacheModule');
   /**
    * Entries decoded lately, by their stored text: an in-process store hands back the very same
@@ -81,6 +77,13 @@ export class CacheEngine {
     this.lifetimes = new Lifetimes(this.guarded, this.keys, defaults.lifetime);
     this.tagVersions = new TagVersions(this.guarded, this.keys, this.lifetimes);
     this.flightTimeout = defaults.flightTimeout ?? 10_000;
+    this.writer = new EntryWriter(
+      this.keys,
+      this.guarded,
+      this.tagVersions,
+      this.lifetimes,
+      this.stats,
+    );
     this.flights = new SingleFlight(this, this.stats);
   }
 
@@ -147,19 +150,7 @@ export class CacheEngine {
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
   begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
-    const ticket: Ticket = {
-      key,
-      user,
-      storeKey: this.keys.entry(key, user),
-      tags,
-      versions: null,
-      cancelled: false,
-    };
-    this.tickets.add(ticket);
-    return then(this.tagVersions.current(tags), (versions) => {
-      ticket.versions = versions;
-      return ticket;
-    });
+    return this.writer.begin(key, tags, user);
   }
 
   /**
@@ -167,56 +158,12 @@ export class CacheEngine {
    * not stored (cancelled, or the store failed). Never rejects.
    */
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
-    if (ticket.cancelled || ticket.versions === null) {
-      this.tickets.delete(ticket);
-      return false;
-    }
-    const now = Date.now();
-    // An entry never outlives the tag versions it records (see TagVersions).
-    const until = this.tagVersions.expiry(ticket.versions);
-    const freshUntil = Math.min(now + options.ttl, until);
-    const staleUntil = Math.min(freshUntil + (options.staleWindow ?? 0), until);
-    if (staleUntil <= now) {
-      this.tickets.delete(ticket);
-      return false;
-    }
-    const entry: CacheEntry = {
-      payload,
-      createdAt: now,
-      freshUntil,
-      staleUntil,
-      tags: ticket.tags as string[],
-      tagVersions: ticket.versions,
-      meta: options.meta,
-      fullKey: this.keys.fullKey(ticket.key, ticket.user),
-    };
-    this.lifetimes.written(staleUntil - now);
-    const write = this.guarded.writeTracked(ticket.storeKey, encodeEntry(entry), staleUntil - now);
-    const done = (ok: boolean) => {
-      if (ok) this.stats.sets++;
-      return ok;
-    };
-    if (!isThenable(write.ok) && write.landed === undefined) {
-      this.tickets.delete(ticket);
-      return done(write.ok);
-    }
-    // The ticket stays known until the write settles: a delete meanwhile waits for it.
-    const written = Promise.resolve(write.ok);
-    ticket.writing = written;
-    const settled = () => {
-      ticket.writing = undefined;
-      this.tickets.delete(ticket);
-      if (ticket.erase) this.guarded.discard([ticket.storeKey]);
-    };
-    written.then(settled);
-    // A write that outlasted storeTimeout may still land: a delete since then removes it again.
-    write.landed?.then(() => ticket.erase && this.guarded.discard([ticket.storeKey]));
-    return written.then(done);
+    return this.writer.commit(ticket, payload, options);
   }
 
   /** Forgets a ticket whose value will not be stored (one being written stays until it lands). */
   release(ticket: Ticket): void {
-    if (ticket.writing === undefined) this.tickets.delete(ticket);
+    this.writer.release(ticket);
   }
 
   /**
@@ -301,26 +248,17 @@ export class CacheEngine {
   /** Removes every entry and tag version of this namespace; writes under way are removed too. */
   async clear(): Promise<void> {
     const writing = this.cancel(() => true, true);
-    const late = [...this.tickets].filter((ticket) => ticket.writing !== undefined);
+    const late = this.writer.writing();
     await this.guarded.clear(this.keys.prefix);
     if (writing.length > 0) {
       await Promise.all(writing);
-      await this.guarded.remove(late.map((ticket) => ticket.storeKey));
+      await this.guarded.remove(late);
     }
   }
 
-  /**
-   * Cancels matching computations and detaches their flights. With `erase` (a delete or clear),
-   * values of theirs being written are removed once written; returns those writes.
-   */
+  /** Cancels matching computations and detaches their flights; see `EntryWriter.cancel`. */
   private cancel(matches: (ticket: Ticket) => boolean, erase: boolean): Promise<unknown>[] {
-    const writing: Promise<unknown>[] = [];
-    for (const ticket of this.tickets) {
-      if (!matches(ticket)) continue;
-      ticket.cancelled = true;
-      if (erase) ticket.erase = true;
-      if (erase && ticket.writing !== undefined) writing.push(ticket.writing);
-    }
+    const writing = this.writer.cancel(matches, erase);
     this.flights.detach(matches);
     return writing;
   }

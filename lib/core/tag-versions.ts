@@ -64,19 +64,37 @@ export class TagVersions {
     return expiry;
   }
 
-  /** Writes new versions; rejects when the store failed, so the caller knows. */
+  /**
+   * Writes new versions; rejects when the store failed, so the caller knows. Each lives as long
+   * as any entry that recorded the version before it may (see `Lifetimes`), checked again after
+   * the write in case a writer marked a longer one meanwhile.
+   */
   async invalidate(tags: readonly string[]): Promise<void> {
-    const life = (await this.lifetimes.longestAlive()) + CLOCK_MARGIN_MS;
-    const expiry = Date.now() + life;
+    const lives = await this.lifetimes.lives(tags);
+    const versions = tags.map((_, i) => this.next(lives[i]));
+    await this.write(tags, versions, lives);
+    const after = await this.lifetimes.lives(tags);
+    const longer = tags.map((_, i) => i).filter((i) => after[i] > lives[i]);
+    if (longer.length > 0) {
+      const pick = <T>(list: T[]) => longer.map((i) => list[i]);
+      await this.write(pick([...tags]), pick(versions), pick(after));
+    }
+    this.lifetimes.forget(tags.filter((_, i) => Math.max(lives[i], after[i]) === Infinity));
+  }
+
+  private async write(tags: readonly string[], versions: string[], lives: number[]) {
     await Promise.all(
-      tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(expiry), life)),
+      tags.map((tag, i) =>
+        this.store.writeOrThrow(this.keys.tag(tag), versions[i], lives[i] + CLOCK_MARGIN_MS),
+      ),
     );
   }
 
   /** `<expiry>.<time>.<sequence>.<random>`, base 36; the expiry is `inf` for one that never expires. */
-  private next(expiry: number): string {
+  private next(life: number): string {
+    const expiry = Date.now() + life;
     this.sequence = (this.sequence + 1) % 1_000_000;
-    const until = Number.isFinite(expiry) ? expiry.toString(36) : 'inf';
+    const until = Number.isFinite(expiry) ? Math.floor(expiry).toString(36) : 'inf';
     const random = randomBytes(4).toString('hex');
     return `${until}.${Date.now().toString(36)}.${this.sequence.toString(36)}.${random}`;
   }
