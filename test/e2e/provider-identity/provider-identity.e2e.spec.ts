@@ -1,4 +1,4 @@
-import { Injectable, Module, Type } from '@nestjs/common';
+import { Controller, Injectable, Module, Post, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import Keyv from 'keyv';
 import {
@@ -202,6 +202,24 @@ describe('@CacheEvict({ all: true }) on a store that cannot list its keys', () =
     await expect((await moduleRef.compile()).init()).rejects.toThrow(
       /Maintenance@reset: @CacheEvict\(\{ all: true \}\)/,
     );
+  });
+
+  it('fails bootstrap on a controller handler too', async () => {
+    @Controller('admin')
+    class AdminController {
+      @Post('reset')
+      @CacheEvict({ all: true })
+      reset() {
+        return 'ok';
+      }
+    }
+    @Module({
+      imports: [CacheModule.forRoot({ store: new Keyv({ store: new ListlessAdapter() }) })],
+      controllers: [AdminController],
+    })
+    class HttpApp {}
+    const moduleRef = await Test.createTestingModule({ imports: [HttpApp] }).compile();
+    await expect(moduleRef.init()).rejects.toThrow(/AdminController@reset: @CacheEvict/);
   });
 
   it('boots on a store that can list its keys', async () => {
