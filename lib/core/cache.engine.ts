@@ -215,10 +215,13 @@ export class CacheEngine {
     this.stats.deletes += keys.length;
   }
 
-  /** Cancels computations of `key` (a write of a newer value is under way). */
+  /**
+   * Cancels computations of `key` (a write of a newer value is under way). An older value still
+   * being written is removed once it lands, so it can never overwrite the newer one.
+   */
   supersede(key: string, user?: string): void {
     const storeKey = this.keys.entry(key, user);
-    this.cancel((ticket) => ticket.storeKey === storeKey, false);
+    this.cancel((ticket) => ticket.storeKey === storeKey, true);
   }
 
   /** Invalidates every entry carrying one of `tags`, here and in every process sharing the store. */

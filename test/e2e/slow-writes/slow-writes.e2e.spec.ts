@@ -105,3 +105,37 @@ describe.each([
     expect(entries()).toEqual([]);
   });
 });
+
+describe('a newer value written while an older one is still being written', () => {
+  /** Writes of entries are slow once (the first), fast afterwards. */
+  class FirstWriteSlow extends Map<string, unknown> {
+    slow = true;
+    started = deferred();
+    landed = deferred();
+  }
+
+  it('@CachePut / set overtaking a slow write: readers get the newer value or a miss, never the older', async () => {
+    const adapter = new FirstWriteSlow();
+    const keyv = new Keyv({ store: adapter });
+    const store = keyv.store as { set: (k: string, v: unknown) => unknown };
+    const write = store.set.bind(store);
+    store.set = (key: string, value: unknown) => {
+      if (!key.includes(':e:') || !adapter.slow) return write(key, value);
+      adapter.slow = false;
+      adapter.started.resolve();
+      return sleep(100).then(() => (write(key, value), adapter.landed.resolve()));
+    };
+    @Module({ imports: [CacheModule.forRoot({ store: keyv })], providers: [ReportsService] })
+    class AppModule {}
+    const { app } = await bootContext(AppModule);
+    const cache = app.get(CacheService);
+    const older = cache.set('k', 'older');
+    await adapter.started.promise;
+    await cache.set('k', 'newer');
+    await older;
+    await adapter.landed.promise;
+    await sleep(20);
+    expect(await cache.get('k')).not.toBe('older');
+    await app.close();
+  });
+});
