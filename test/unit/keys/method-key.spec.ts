@@ -155,3 +155,39 @@ describe('default method key: instances whose state is not in their public field
     );
   });
 });
+
+describe('default method key: subclasses of Map, Set and Date', () => {
+  class Page extends Map<string, number> {
+    constructor(readonly page: number) {
+      super([['a', 1]]);
+    }
+  }
+  class Stamp extends Date {
+    constructor(
+      time: number,
+      readonly zone: string,
+    ) {
+      super(time);
+    }
+  }
+
+  it('keys their own fields too, never their contents alone', () => {
+    expect(defaultMethodKey('S.m', [new Page(1)])).not.toBe(defaultMethodKey('S.m', [new Page(2)]));
+    expect(defaultMethodKey('S.m', [new Stamp(0, 'UTC')])).not.toBe(
+      defaultMethodKey('S.m', [new Stamp(0, 'CET')]),
+    );
+    expect(defaultMethodKey('S.m', [new Page(1)])).not.toBe(
+      defaultMethodKey('S.m', [new Map([['a', 1]])]),
+    );
+  });
+
+  it('refuses one with getters of its own', () => {
+    class Secret extends Set<number> {
+      #owner = 'x';
+      get owner() {
+        return this.#owner;
+      }
+    }
+    expect(() => defaultMethodKey('S.m', [new Secret()])).toThrow(TypeError);
+  });
+});
