@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
 import { storeCanClear } from '../stores/store-capabilities';
 import { CacheEntry } from './cache-entry';
-import { decodeEntry } from './entry.codec';
+import { EntryReader, Lookup } from './entry-reader';
 import { FlightResult, Ticket } from './flight';
 import { EntryWriter, WriteOptions } from './entry-writer';
 import { Lifetimes } from './lifetimes';
@@ -15,13 +13,11 @@ import { GuardedStore } from './guarded-store';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import { serializeValue, tryDeserialize, UNDECODABLE } from './value.serializer';
+import { serializeValue, UNDECODABLE } from './value.serializer';
 
 export type { WriteOptions } from './entry-writer';
 
-/** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
-export type Lookup =
-  { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
+export type { Lookup } from './entry-reader';
 
 /** Engine-wide defaults taken from the module options. */
 export interface EngineDefaults {
@@ -30,8 +26,6 @@ export interface EngineDefaults {
   /** The longest entry lifetime the configuration implies (ttl plus stale window, ms). */
   lifetime?: number;
 }
-
-const MISS: Lookup = { state: 'miss' };
 
 /** Why a value could not be serialized, for the warning. */
 export function notStorableReason(error: unknown): string {
@@ -55,17 +49,8 @@ export class CacheEngine {
   private readonly tagVersions: TagVersions;
   private readonly flights: SingleFlight;
   private readonly writer: EntryWriter;
+  private readonly reader: EntryReader;
   private readonly logger = new Logger('CacheModule');
-  /**
-   * Entries decoded lately, by their stored text: an in-process store hands back the very same
-   * string on every hit, so a hit skips the header's JSON.parse. Bounded by count and bytes.
-   */
-  private readonly decoded = new LRUCache<string, CacheEntry>({
-    max: 1_000,
-    maxSize: 8 * 1024 * 1024,
-    sizeCalculation: (_entry, raw) => raw.length * 2 + 1,
-  });
-
   constructor(
     readonly store: CacheStore,
     namespace: string,
@@ -85,6 +70,7 @@ export class CacheEngine {
       this.stats,
     );
     this.flights = new SingleFlight(this, this.stats);
+    this.reader = new EntryReader(this.keys, this.guarded, this.tagVersions);
   }
 
   /**
@@ -97,37 +83,10 @@ export class CacheEngine {
 
   /**
    * Reads `key` (the `user`'s own entry when given); synchronous on an in-process store. Never
-   * rejects: failures read as misses.
+   * rejects: failures and damaged entries read as misses.
    */
   lookup(key: string, user?: string): MaybePromise<Lookup> {
-    const storeKey = this.keys.entry(key, user);
-    const raw = this.guarded.read(storeKey);
-    return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
-  }
-
-  private check(
-    storeKey: string,
-    fullKey: string | undefined,
-    raw: string | undefined,
-  ): MaybePromise<Lookup> {
-    if (raw === undefined || raw === null) return MISS;
-    let entry = this.decoded.get(raw);
-    if (entry === undefined) {
-      entry = decodeEntry(raw);
-      if (entry === undefined) return this.damaged(storeKey, 'header');
-      this.decoded.set(raw, entry);
-    }
-    if (entry.fullKey !== fullKey) return MISS;
-    const now = Date.now();
-    if (now > entry.staleUntil) return MISS;
-    const staleForMs = now - entry.freshUntil;
-    const found: Lookup = { state: staleForMs > 0 ? 'stale' : 'fresh', entry, staleForMs };
-    if (entry.tags.length === 0) return found;
-    // The entry object is reused while memoized: its tags' store keys are worked out once.
-    entry.tagKeys ??= this.tagVersions.storeKeys(entry.tags);
-    return then(this.tagVersions.valid(entry.tagKeys, entry.tagVersions), (ok) =>
-      ok ? found : MISS,
-    );
+    return this.reader.lookup(key, user);
   }
 
   /**
@@ -137,15 +96,7 @@ export class CacheEngine {
    * methods, CacheService, HTTP) turns a found entry into a value through this.
    */
   decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
-    const value = tryDeserialize<T>(entry.payload);
-    if (value === UNDECODABLE) this.damaged(this.keys.entry(key, user), 'payload');
-    return value;
-  }
-
-  private damaged(storeKey: string, part: string): Lookup {
-    this.guarded.fault('get', new Error(messages.damagedEntry(storeKey, part)));
-    this.guarded.discard([storeKey]);
-    return MISS;
+    return this.reader.decodeValue<T>(key, entry, user);
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
@@ -253,6 +204,7 @@ export class CacheEngine {
     const writing = this.cancel(() => true, true);
     const late = this.writer.writing();
     await this.guarded.clear(this.keys.prefix);
+    this.lifetimes.reset();
     if (writing.length > 0) {
       await Promise.all(writing);
       await this.guarded.remove(late);

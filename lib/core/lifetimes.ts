@@ -77,6 +77,11 @@ export class Lifetimes {
     return tags.map((_, i) => (found[BUCKETS.length + i] !== undefined ? Infinity : longest));
   }
 
+  /** Forgets which marks this process wrote (a clear removed them): the next write marks again. */
+  reset(): void {
+    this.marked.clear();
+  }
+
   /** Drops the marks of tags whose version now never expires. */
   forget(tags: readonly string[]): void {
     if (tags.length > 0) this.store.discard(tags.map((tag) => this.keys.meta(`i:${tag}`)));
