@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
@@ -51,6 +52,7 @@ export class CacheEngine {
   private readonly writer: EntryWriter;
   private readonly reader: EntryReader;
   private readonly logger = new Logger('CacheModule');
+  private readonly warnedKeys = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
   constructor(
     readonly store: CacheStore,
     namespace: string,
@@ -145,7 +147,11 @@ export class CacheEngine {
     try {
       return serializeValue(value);
     } catch (error) {
-      this.logger.warn(messages.notStorable(key, notStorableReason(error)));
+      // One warning per key and minute: a hot method returning such values must not flood logs.
+      if (!this.warnedKeys.has(key)) {
+        this.warnedKeys.set(key, true);
+        this.logger.warn(messages.notStorable(key, notStorableReason(error)));
+      }
       return undefined;
     }
   }
