@@ -1,8 +1,17 @@
-import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  INestApplicationContext,
+  Injectable,
+  Module,
+  Param,
+  Post,
+} from '@nestjs/common';
 import Keyv from 'keyv';
 import { Cached, CacheEvict, CacheModule, CacheService } from 'nestjs-cached';
 import { bootContext } from '../helpers/app-context';
 import { deferred, sleep } from '../helpers/deferred';
+import { bootApp, PLATFORMS } from '../helpers/platforms';
 
 /**
  * A Keyv store adapter whose writes of entries are slow and whose deletes are fast, as with a
@@ -137,5 +146,44 @@ describe('a newer value written while an older one is still being written', () =
     await sleep(20);
     expect(await cache.get('k')).not.toBe('older');
     await app.close();
+  });
+});
+
+describe.each(PLATFORMS)('behind HTTP, on %s: a delete overtaken by a slow write', (platform) => {
+  @Controller('reports')
+  class ReportsController {
+    calls = 0;
+    @Get(':id')
+    @Cached({ key: 'report:{params.id}' })
+    find(@Param('id') id: string) {
+      return { id, call: ++this.calls };
+    }
+
+    @Post(':id/publish')
+    @CacheEvict({ keys: ['report:{params.id}'] })
+    publish() {
+      return { ok: true };
+    }
+  }
+
+  it('is not lost: the deleted response is not served after the eviction', async () => {
+    const adapter = new SlowWriteAdapter();
+    @Module({
+      imports: [CacheModule.forRoot({ store: slowKeyv(adapter) })],
+      controllers: [ReportsController],
+    })
+    class HttpApp {}
+    const { app, http } = await bootApp(platform, HttpApp);
+    try {
+      await http().get('/reports/1').expect(200);
+      await adapter.started.promise;
+      await http().post('/reports/1/publish').expect(201);
+      await sleep(adapter.delayMs + 40);
+      const res = await http().get('/reports/1').expect(200);
+      expect(res.headers['x-cache']).toBe('MISS');
+      expect(res.body).toEqual({ id: '1', call: 2 });
+    } finally {
+      await app.close();
+    }
   });
 });
