@@ -1,8 +1,16 @@
-import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  INestApplicationContext,
+  Injectable,
+  Module,
+  Param,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Cached, CacheConfigError, CacheModule, CacheService } from 'nestjs-cached';
 import { bootContext } from '../helpers/app-context';
 import { deferred, within } from '../helpers/deferred';
+import { bootApp, PLATFORMS } from '../helpers/platforms';
 
 const never = new Promise<never>(() => undefined);
 
@@ -151,5 +159,44 @@ describe('flightTimeout validation', () => {
     await expect(cache.wrap('k', () => 1, { flightTimeout: -5 as never })).rejects.toBeInstanceOf(
       CacheConfigError,
     );
+  });
+});
+
+describe.each(PLATFORMS)('the module flightTimeout behind HTTP, on %s', (platform) => {
+  it('a request waits at most flightTimeout for a held one of the same key, then runs its own', async () => {
+    const hold = deferred();
+    const started = deferred();
+    let calls = 0;
+    @Controller('slow')
+    class SlowController {
+      @Get(':id')
+      @Cached()
+      async find(@Param('id') id: string) {
+        const call = ++calls;
+        if (call === 1) {
+          started.resolve();
+          await hold.promise;
+        }
+        return { id, call };
+      }
+    }
+    @Module({
+      imports: [CacheModule.forRoot({ flightTimeout: '100ms' })],
+      controllers: [SlowController],
+    })
+    class HttpApp {}
+    const { app, http } = await bootApp(platform, HttpApp);
+    try {
+      const first = http()
+        .get('/slow/1')
+        .then((res) => res);
+      await started.promise;
+      const second = await within(Promise.resolve(http().get('/slow/1')), 3_000, 'second');
+      expect(second.body).toEqual({ id: '1', call: 2 });
+      hold.resolve();
+      expect((await first).body).toEqual({ id: '1', call: 1 });
+    } finally {
+      await app.close();
+    }
   });
 });
