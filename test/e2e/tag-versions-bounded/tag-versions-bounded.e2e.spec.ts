@@ -116,4 +116,40 @@ describe('tag versions take no room until a tag is invalidated', () => {
     expect([...map.keys()].filter((key) => key.includes(':e:once:'))).toEqual([]);
     expect(await booted.cache.get('kept:0')).toBe(0);
   });
+
+  it('an entry that never expires, computed across an invalidation by another process, never comes back', async () => {
+    const map = new Map<string, unknown>();
+    @Injectable()
+    class Held {
+      calls = 0;
+      gate?: Promise<void>;
+      @Cached({ key: 'held:{0}', tags: ['held:{0}'], ttl: Infinity })
+      async get(id: string): Promise<string> {
+        const call = ++this.calls;
+        if (this.gate) await this.gate;
+        return `held ${id} #${call}`;
+      }
+    }
+    @Module({
+      imports: [CacheModule.forRoot({ store: new Keyv({ store: map }) })],
+      providers: [Held],
+    })
+    class WriterApp {}
+    const writer = await bootContext(WriterApp);
+    app = writer.app;
+    const other = await boot(new Keyv({ store: map }));
+    const held = writer.app.get(Held);
+    let open!: () => void;
+    held.gate = new Promise<void>((resolve) => (open = resolve));
+    const pending = held.get('1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await other.cache.invalidateTags('held:1');
+    open();
+    expect(await pending).toBe('held 1 #1');
+    held.gate = undefined;
+    // The other process's version expires (it knew of no entry that never expires).
+    map.delete('keyv:cache:t:held:1');
+    expect(await held.get('1')).toBe('held 1 #2');
+    await other.app.close();
+  });
 });
