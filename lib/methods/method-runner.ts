@@ -85,14 +85,18 @@ export class MethodRunner {
     let key: string;
     let policy: WrapPolicy;
     try {
-      if (cached.condition && !(await cached.condition(...args))) {
+      // Awaited only when a callback returned a promise: a hit stays free of extra turns.
+      const condition = cached.condition ? cached.condition(...args) : true;
+      if (!(isThenable(condition) ? await condition : condition)) {
         this.engine.stats.bypasses++;
         return call();
       }
       stage = 'key';
-      key = await methodKey(plan, args);
+      const rendered = methodKey(plan, args);
+      key = isThenable<string>(rendered) ? await rendered : rendered;
       stage = 'tags';
-      const tags = await renderFromArgs(cached.tags, args);
+      const sources = renderFromArgs(cached.tags, args);
+      const tags = isThenable<string[]>(sources) ? await sources : sources;
       policy = wrapPolicy(plan, args, tags, (callback, error) =>
         this.callbackFailed(plan, callback, error),
       );
