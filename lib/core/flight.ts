@@ -12,6 +12,8 @@ export interface Ticket {
   readonly tags: readonly string[];
   /** Tag versions read before the computation started; `null` when the store could not tell. */
   versions: string[] | null;
+  /** `Date.now()` when the computation started. */
+  readonly startedAt: number;
   cancelled: boolean;
   /**
    * The store write of its value, while in flight (settles within `storeTimeout`): a delete that

@@ -9,7 +9,7 @@ import { StoreKeys } from './store-keys';
 export const INITIAL_VERSION = '0';
 
 /** Added to a version's life, for clocks of processes sharing the store that disagree a little. */
-const CLOCK_MARGIN_MS = 5_000;
+export const CLOCK_MARGIN_MS = 5_000;
 
 /**
  * Tag invalidation in O(1): each tag has a version; an entry records the versions it was computed

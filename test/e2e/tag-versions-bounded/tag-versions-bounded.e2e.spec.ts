@@ -152,4 +152,48 @@ describe('tag versions take no room until a tag is invalidated', () => {
     expect(await held.get('1')).toBe('held 1 #2');
     await other.app.close();
   });
+
+  it("an entry whose computation outlasted another process's invalidation by long never comes back", async () => {
+    const map = new Map<string, unknown>();
+    @Injectable()
+    class Slow {
+      calls = 0;
+      gate?: Promise<void>;
+      // 2^12 s: the version of an invalidation outlives such an entry by its margin only.
+      @Cached({ key: 'slow:{0}', tags: ['slow:{0}'], ttl: '4096s' })
+      async get(id: string): Promise<string> {
+        const call = ++this.calls;
+        if (this.gate) await this.gate;
+        return `slow ${id} #${call}`;
+      }
+    }
+    @Module({
+      imports: [CacheModule.forRoot({ store: new Keyv({ store: map }) })],
+      providers: [Slow],
+    })
+    class WriterApp {}
+    const writer = await bootContext(WriterApp);
+    app = writer.app;
+    const other = await boot(new Keyv({ store: map }));
+    const slow = writer.app.get(Slow);
+    await slow.get('warm-up'); // this process has marked its lifetime already
+    let open!: () => void;
+    slow.gate = new Promise<void>((resolve) => (open = resolve));
+    const pending = slow.get('1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await other.cache.invalidateTags('slow:1');
+    // The computation ends 30 s after the invalidation: its entry would outlive the version.
+    const now = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now() + 30_000);
+    try {
+      open();
+      expect(await pending).toBe('slow 1 #2');
+      slow.gate = undefined;
+      map.delete('keyv:cache:t:slow:1'); // the version expires
+      expect(await slow.get('1')).toBe('slow 1 #3');
+    } finally {
+      clock.mockRestore();
+      await other.app.close();
+    }
+  });
 });
