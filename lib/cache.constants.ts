@@ -3,6 +3,7 @@ export const CACHED_METADATA = 'nestjs-cached:cached';
 export const CACHE_PUT_METADATA = 'nestjs-cached:cache-put';
 export const CACHE_EVICT_METADATA = 'nestjs-cached:cache-evict';
 export const NO_CACHE_METADATA = 'nestjs-cached:no-cache';
+export const CACHE_IDENTITY_METADATA = 'nestjs-cached:identity';
 export const CACHE_RESOLVED_OPTIONS = 'nestjs-cached:resolved-options';
 
 /** The Nest `@UseInterceptors` metadata key, read to find a route's ClassSerializerInterceptor. */

@@ -39,7 +39,10 @@ import { toCacheStore } from './stores/to-cache-store';
     {
       provide: CacheEngine,
       useFactory: (options: ResolvedCacheOptions) =>
-        new CacheEngine(toCacheStore(options.storeInput), options.namespace, options.storeTimeout),
+        new CacheEngine(toCacheStore(options.storeInput), options.namespace, options.storeTimeout, {
+          flightTimeout: options.flightTimeout,
+          lifetime: options.ttl + Math.max(options.staleWhileRevalidate, options.staleIfError),
+        }),
       inject: [CACHE_RESOLVED_OPTIONS],
     },
     CacheService,

@@ -3,6 +3,7 @@ export { Cached } from './decorators/cached.decorator';
 export { CachePut } from './decorators/cache-put.decorator';
 export { CacheEvict } from './decorators/cache-evict.decorator';
 export { NoCache } from './decorators/no-cache.decorator';
+export { CacheIdentity } from './decorators/cache-identity.decorator';
 export { CacheService } from './services/cache.service';
 export type {
   CacheDeleteOptions,

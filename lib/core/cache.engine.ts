@@ -1,30 +1,39 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { messages } from '../errors/cache.messages';
+import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
-import { CacheEntry, ResponseMeta } from './cache-entry';
-import { encodeEntry, decodeEntry } from './entry.codec';
-import { Flight, FlightResult, Ticket } from './flight';
+import { storeCanClear } from '../stores/store-capabilities';
+import { CacheEntry } from './cache-entry';
+import { EntryReader, Lookup } from './entry-reader';
+import { FlightResult, Ticket } from './flight';
+import { EntryWriter, WriteOptions } from './entry-writer';
+import { Lifetimes } from './lifetimes';
+import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import { serializeValue } from './value.serializer';
+import { serializeValue, UNDECODABLE } from './value.serializer';
 
-/** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
-export type Lookup =
-  { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
+export type { WriteOptions } from './entry-writer';
 
-/** How long an entry lives: `ttl`, then the larger stale window. */
-export interface WriteOptions {
-  ttl: number;
-  staleWindow?: number;
-  meta?: ResponseMeta;
+export type { Lookup } from './entry-reader';
+
+/** Engine-wide defaults taken from the module options. */
+export interface EngineDefaults {
+  /** Single-flight deadline (ms). @default 10_000 */
+  flightTimeout?: number;
+  /** The longest entry lifetime the configuration implies (ttl plus stale window, ms). */
+  lifetime?: number;
 }
 
-const MISS: Lookup = { state: 'miss' };
+/** Why a value could not be serialized, for the warning. */
+export function notStorableReason(error: unknown): string {
+  if (error instanceof NotStorableError) return error.reason;
+  if (error instanceof RangeError) return 'nests too deeply to be walked';
+  return `could not be read while it was serialized (${errorText(error)})`;
+}
 
 /**
  * The cache core every entry point shares (HTTP interceptor, provider methods, CacheService):
@@ -34,75 +43,67 @@ const MISS: Lookup = { state: 'miss' };
 export class CacheEngine {
   readonly stats = new StatsCounter();
   readonly keys: StoreKeys;
+  /** Longest wait for a computation in progress, unless a caller says otherwise (ms). */
+  readonly flightTimeout: number;
   private readonly guarded: GuardedStore;
+  private readonly lifetimes: Lifetimes;
   private readonly tagVersions: TagVersions;
-  private readonly flights = new Map<string, Flight<unknown>>();
-  private readonly tickets = new Set<Ticket>();
+  private readonly flights: SingleFlight;
+  private readonly writer: EntryWriter;
+  private readonly reader: EntryReader;
   private readonly logger = new Logger('CacheModule');
-  /**
-   * Entries decoded lately, by their stored text: an in-process store hands back the very same
-   * string on every hit, so a hit skips the header's JSON.parse. Bounded by count and bytes.
-   */
-  private readonly decoded = new LRUCache<string, CacheEntry>({
-    max: 1_000,
-    maxSize: 8 * 1024 * 1024,
-    sizeCalculation: (_entry, raw) => raw.length * 2 + 1,
-  });
-
+  private readonly warnedKeys = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
   constructor(
     readonly store: CacheStore,
     namespace: string,
     storeTimeout: number,
+    defaults: EngineDefaults = {},
   ) {
     this.keys = new StoreKeys(namespace);
     this.guarded = new GuardedStore(store, storeTimeout, this.stats);
-    this.tagVersions = new TagVersions(this.guarded, this.keys);
+    this.lifetimes = new Lifetimes(this.guarded, this.keys, defaults.lifetime);
+    this.tagVersions = new TagVersions(this.guarded, this.keys, this.lifetimes);
+    this.flightTimeout = defaults.flightTimeout ?? 10_000;
+    this.writer = new EntryWriter(
+      this.keys,
+      this.guarded,
+      this.tagVersions,
+      this.lifetimes,
+      this.stats,
+    );
+    this.flights = new SingleFlight(this, this.stats);
+    this.reader = new EntryReader(this.keys, this.guarded, this.tagVersions);
+  }
+
+  /**
+   * Notes that entries may be written with this lifetime (ttl plus stale window, ms), so tag
+   * versions outlive them; explorers call it at bootstrap for each decorated method or route.
+   */
+  expectLifetime(lifetimeMs: number): void {
+    this.lifetimes.expect(lifetimeMs);
   }
 
   /**
    * Reads `key` (the `user`'s own entry when given); synchronous on an in-process store. Never
-   * rejects: failures read as misses.
+   * rejects: failures and damaged entries read as misses.
    */
   lookup(key: string, user?: string): MaybePromise<Lookup> {
-    const raw = this.guarded.read(this.keys.entry(key, user));
-    return then(raw, (found) => this.check(this.keys.fullKey(key, user), found));
+    return this.reader.lookup(key, user);
   }
 
-  private check(fullKey: string | undefined, raw: string | undefined): MaybePromise<Lookup> {
-    if (raw === undefined) return MISS;
-    let entry = this.decoded.get(raw);
-    if (entry === undefined) {
-      entry = decodeEntry(raw);
-      if (entry !== undefined) this.decoded.set(raw, entry);
-    }
-    if (entry === undefined || entry.fullKey !== fullKey) return MISS;
-    const now = Date.now();
-    if (now > entry.staleUntil) return MISS;
-    const staleForMs = now - entry.freshUntil;
-    const found: Lookup = { state: staleForMs > 0 ? 'stale' : 'fresh', entry, staleForMs };
-    if (entry.tags.length === 0) return found;
-    // The entry object is reused while memoized: its tags' store keys are worked out once.
-    entry.tagKeys ??= this.tagVersions.storeKeys(entry.tags);
-    return then(this.tagVersions.valid(entry.tagKeys, entry.tagVersions), (ok) =>
-      ok ? found : MISS,
-    );
+  /**
+   * The value of an entry `lookup` found, or `UNDECODABLE` when its payload does not decode (a
+   * damaged or truncated value): the entry is then removed, counted in `stats().errors` and
+   * logged once per burst, and the caller treats it as a miss. Never throws. Every flow (provider
+   * methods, CacheService, HTTP) turns a found entry into a value through this.
+   */
+  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
+    return this.reader.decodeValue<T>(key, entry, user);
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
   begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
-    const ticket: Ticket = {
-      key,
-      user,
-      storeKey: this.keys.entry(key, user),
-      tags,
-      versions: null,
-      cancelled: false,
-    };
-    this.tickets.add(ticket);
-    return then(this.tagVersions.current(tags), (versions) => {
-      ticket.versions = versions;
-      return ticket;
-    });
+    return this.writer.begin(key, tags, user);
   }
 
   /**
@@ -110,106 +111,87 @@ export class CacheEngine {
    * not stored (cancelled, or the store failed). Never rejects.
    */
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
-    this.tickets.delete(ticket);
-    if (ticket.cancelled || ticket.versions === null) return false;
-    const now = Date.now();
-    const freshUntil = now + options.ttl;
-    const staleUntil = freshUntil + (options.staleWindow ?? 0);
-    const entry: CacheEntry = {
-      payload,
-      createdAt: now,
-      freshUntil,
-      staleUntil,
-      tags: ticket.tags as string[],
-      tagVersions: ticket.versions,
-      meta: options.meta,
-      fullKey: this.keys.fullKey(ticket.key, ticket.user),
-    };
-    return then(this.guarded.write(ticket.storeKey, encodeEntry(entry), staleUntil - now), (ok) => {
-      if (ok) this.stats.sets++;
-      return ok;
-    });
+    return this.writer.commit(ticket, payload, options);
   }
 
-  /** Forgets a ticket whose value will not be stored. */
+  /** Forgets a ticket whose value will not be stored (one being written stays until it lands). */
   release(ticket: Ticket): void {
-    this.tickets.delete(ticket);
+    this.writer.release(ticket);
   }
 
   /**
    * Joins the computation of `key` in progress, or starts one with `run`. Callers that join share
    * its outcome, rejection included; a delete or invalidation detaches it, so later callers start
-   * afresh.
+   * afresh. A joiner waits at most `flightTimeout` (ms, default the module's), then runs `run`
+   * itself; a computation older than that takes no new joiners; a joiner of a computation whose
+   * result was not storable (no `payload`) runs its own. Results a joiner ran itself carry `own`.
    */
+  /** True while a computation of `key` runs that a new caller would join. */
+  computing(key: string, user?: string, flightTimeout: number = this.flightTimeout): boolean {
+    return this.flights.joinable(this.keys.entry(key, user), flightTimeout);
+  }
+
   flight<T>(
     key: string,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
+    flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const storeKey = this.keys.entry(key, user);
-    const running = this.flights.get(storeKey) as Flight<T> | undefined;
-    if (running !== undefined) {
-      this.stats.coalesced++;
-      return { leader: false, promise: running.promise };
-    }
-    let ticket!: Ticket;
-    const promise = Promise.resolve(this.begin(key, tags, user)).then((started) => {
-      ticket = started;
-      return run(started);
-    });
-    const flight: Flight<T> = {
-      get ticket() {
-        return ticket;
-      },
-      promise,
-    };
-    this.flights.set(storeKey, flight as Flight<unknown>);
-    const settle = () => {
-      if (this.flights.get(storeKey) === flight) this.flights.delete(storeKey);
-      if (ticket !== undefined) this.release(ticket);
-    };
-    promise.then(settle, settle);
-    return { leader: true, promise };
+    return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
   }
 
   /**
-   * Serializes a value for storage; `undefined` (with one warning naming the key) when it holds
-   * a function, a symbol or a cycle.
+   * Serializes a value for storage; `undefined` (with one warning naming the key) when it cannot
+   * be: it holds a function, a symbol or a cycle, a getter or `toJSON` throws while it is walked
+   * (an ORM relation not loaded), or it nests deeper than the stack. Never throws: a value that
+   * cannot be stored costs the cache, never the caller.
    */
   serialize(key: string, value: unknown): string | undefined {
     try {
       return serializeValue(value);
     } catch (error) {
-      if (!(error instanceof NotStorableError)) throw error;
-      this.logger.warn(messages.notStorable(key, error.reason));
+      // One warning per key and minute: a hot method returning such values must not flood logs.
+      if (!this.warnedKeys.has(key)) {
+        this.warnedKeys.set(key, true);
+        this.logger.warn(messages.notStorable(key, notStorableReason(error)));
+      }
       return undefined;
     }
   }
 
   /**
    * Deletes entries (the `user`'s own entries when given); in-flight computations of them will not
-   * be stored. Rejects on store failure.
+   * be stored, and a write of one that is under way is waited for and deleted again. Rejects on
+   * store failure.
    */
   async delete(keys: readonly string[], user?: string): Promise<void> {
     const storeKeys = keys.map((key) => this.keys.entry(key, user));
     const doomed = new Set(storeKeys);
-    this.cancel((ticket) => doomed.has(ticket.storeKey));
+    const writing = this.cancel((ticket) => doomed.has(ticket.storeKey), true);
     await this.guarded.remove(storeKeys);
+    if (writing.length > 0) {
+      await Promise.all(writing);
+      await this.guarded.remove(storeKeys);
+    }
     this.stats.deletes += keys.length;
   }
 
-  /** Cancels computations of `key` (a write of a newer value is under way). */
+  /**
+   * Cancels computations of `key` (a write of a newer value is under way). An older value still
+   * being written is removed once it lands, so it can never overwrite the newer one.
+   */
   supersede(key: string, user?: string): void {
     const storeKey = this.keys.entry(key, user);
-    this.cancel((ticket) => ticket.storeKey === storeKey);
+    this.cancel((ticket) => ticket.storeKey === storeKey, true);
   }
 
   /** Invalidates every entry carrying one of `tags`, here and in every process sharing the store. */
   async invalidateTags(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const doomed = new Set(tags);
-    this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)));
+    this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)), false);
     await this.tagVersions.invalidate(tags);
   }
 
@@ -224,17 +206,27 @@ export class CacheEngine {
     ]);
   }
 
-  /** Removes every entry and tag version of this namespace. */
-  async clear(): Promise<void> {
-    this.cancel(() => true);
-    await this.guarded.clear(this.keys.prefix);
+  /** True when the store can remove one namespace (`clear()`, `@CacheEvict({ all: true })`). */
+  get canClear(): boolean {
+    return storeCanClear(this.store);
   }
 
-  private cancel(matches: (ticket: Ticket) => boolean): void {
-    for (const ticket of this.tickets) if (matches(ticket)) ticket.cancelled = true;
-    for (const [storeKey, flight] of this.flights) {
-      const ticket = flight.ticket;
-      if (ticket === undefined ? true : matches(ticket)) this.flights.delete(storeKey);
+  /** Removes every entry and tag version of this namespace; writes under way are removed too. */
+  async clear(): Promise<void> {
+    const writing = this.cancel(() => true, true);
+    const late = this.writer.writing();
+    await this.guarded.clear(this.keys.prefix);
+    this.lifetimes.reset();
+    if (writing.length > 0) {
+      await Promise.all(writing);
+      await this.guarded.remove(late);
     }
+  }
+
+  /** Cancels matching computations and detaches their flights; see `EntryWriter.cancel`. */
+  private cancel(matches: (ticket: Ticket) => boolean, erase: boolean): Promise<unknown>[] {
+    const writing = this.writer.cancel(matches, erase);
+    this.flights.detach(matches);
+    return writing;
   }
 }

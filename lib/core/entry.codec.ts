@@ -2,7 +2,11 @@ import { CacheEntry } from './cache-entry';
 
 const FORMAT = 1;
 
-/** `[format, createdAt, freshUntil, staleUntil, [tag, version, …], status, headers, fullKey]` */
+/**
+ * `[format, createdAt, freshUntil, staleUntil, [tag, version, …], status, headers, fullKey,
+ * payloadLength]`. The payload's length lets a reader spot a truncated value without parsing it;
+ * entries written before it was added (no ninth field) are still read.
+ */
 type Header = [
   number,
   number,
@@ -12,6 +16,7 @@ type Header = [
   number,
   object | 0,
   string | 0,
+  number?,
 ];
 
 export function encodeEntry(entry: CacheEntry): string {
@@ -26,11 +31,15 @@ export function encodeEntry(entry: CacheEntry): string {
     entry.meta?.status ?? 0,
     entry.meta?.headers ?? 0,
     entry.fullKey ?? 0,
+    entry.payload.length,
   ];
   return JSON.stringify(header) + '\n' + entry.payload;
 }
 
-/** Decodes a stored string; `undefined` for anything that is not an entry of this format. */
+/**
+ * Decodes a stored string; `undefined` for anything that is not a whole entry of this format
+ * (a malformed header, a truncated payload). Never throws.
+ */
 export function decodeEntry(text: unknown): CacheEntry | undefined {
   if (typeof text !== 'string') return undefined;
   const newline = text.indexOf('\n');
@@ -41,7 +50,8 @@ export function decodeEntry(text: unknown): CacheEntry | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(header) || header[0] !== FORMAT) return undefined;
+  if (!isHeader(header)) return undefined;
+  if (header[8] !== undefined && header[8] !== text.length - newline - 1) return undefined;
   const flat = header[4];
   const tags: string[] = [];
   const tagVersions: string[] = [];
@@ -61,6 +71,23 @@ export function decodeEntry(text: unknown): CacheEntry | undefined {
       : undefined,
     fullKey: header[7] || undefined,
   };
+}
+
+function isHeader(header: unknown): header is Header {
+  if (!Array.isArray(header) || header.length < 8 || header[0] !== FORMAT) return false;
+  const [, createdAt, freshUntil, staleUntil, tags, status, headers, fullKey, length] = header;
+  return (
+    typeof createdAt === 'number' &&
+    (freshUntil === null || typeof freshUntil === 'number') &&
+    (staleUntil === null || typeof staleUntil === 'number') &&
+    Array.isArray(tags) &&
+    tags.length % 2 === 0 &&
+    tags.every((item) => typeof item === 'string') &&
+    typeof status === 'number' &&
+    (headers === 0 || (typeof headers === 'object' && headers !== null)) &&
+    (fullKey === 0 || typeof fullKey === 'string') &&
+    (length === undefined || typeof length === 'number')
+  );
 }
 
 function finiteOrNull(value: number): number | null {

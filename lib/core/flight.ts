@@ -12,7 +12,16 @@ export interface Ticket {
   readonly tags: readonly string[];
   /** Tag versions read before the computation started; `null` when the store could not tell. */
   versions: string[] | null;
+  /** `Date.now()` when the computation started. */
+  readonly startedAt: number;
   cancelled: boolean;
+  /**
+   * The store write of its value, while in flight (settles within `storeTimeout`): a delete that
+   * cancels the ticket waits for it, then deletes again, so a slow write never outlives a delete.
+   */
+  writing?: Promise<unknown>;
+  /** Set by a delete or clear: the value must be removed again if its write lands late. */
+  erase?: boolean;
 }
 
 /** What a computation produced: the value, and its stored form when it could be stored. */
@@ -21,10 +30,17 @@ export interface FlightResult<T> {
   /** The serialized value, set when it was storable; waiters decode their own copy from it. */
   payload?: string;
   meta?: ResponseMeta;
+  /**
+   * Set for a caller that joined a computation but ran its own (the running one outlasted
+   * `flightTimeout`, or its result could not be shared): `value` is this caller's own result.
+   */
+  own?: boolean;
 }
 
 /** A computation others can join while it runs (single-flight). */
 export interface Flight<T> {
   readonly ticket: Ticket;
   readonly promise: Promise<FlightResult<T>>;
+  /** `Date.now()` when it started: older than `flightTimeout`, it takes no new joiners. */
+  readonly startedAt: number;
 }

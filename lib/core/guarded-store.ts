@@ -54,6 +54,38 @@ export class GuardedStore {
     return this.guard('delete', () => this.store.delete(keys), rethrow);
   }
 
+  /** Removes keys in the background; a failure is counted and logged like any other. */
+  discard(keys: readonly string[]): void {
+    const done = this.guard('delete', () => this.store.delete(keys), ignore);
+    if (isThenable(done)) Promise.resolve(done).catch(ignore);
+  }
+
+  /**
+   * Counts a fault found in what the store returned (a damaged entry) in `stats().errors` and
+   * logs it, at most once a second, like a failing call.
+   */
+  fault(operation: string, error: unknown): void {
+    this.failed(operation, error);
+  }
+
+  /**
+   * `write`, plus `landed`: settles when the store call itself ends, even after `storeTimeout`
+   * (`undefined` for a store that answered synchronously).
+   */
+  writeTracked(
+    key: string,
+    value: string,
+    ttlMs: number,
+  ): { ok: MaybePromise<boolean>; landed?: Promise<void> } {
+    let raw: MaybePromise<void> = undefined;
+    const ok = this.guard(
+      'set',
+      () => toTrue((raw = this.store.set(key, value, ttlMs))),
+      () => false,
+    );
+    return { ok, landed: isThenable(raw) ? Promise.resolve(raw).then(ignore, ignore) : undefined };
+  }
+
   /** Like `write`, but a failure rejects: used where the caller must know (tag invalidation). */
   writeOrThrow(key: string, value: string, ttlMs: number): MaybePromise<void> {
     return this.guard('set', () => this.store.set(key, value, ttlMs), rethrow);
@@ -108,6 +140,8 @@ export class GuardedStore {
 function toTrue<T>(value: MaybePromise<T>): MaybePromise<boolean> {
   return isThenable(value) ? Promise.resolve(value).then(() => true) : true;
 }
+
+function ignore(): void {}
 
 function rethrow(error: unknown): never {
   throw error;

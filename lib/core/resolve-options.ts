@@ -21,6 +21,7 @@ const KNOWN = [
   'storeTimeout',
   'userKey',
   'identityCookies',
+  'flightTimeout',
   'isGlobal',
 ] as const;
 
@@ -93,6 +94,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     storeTimeout,
     userKey: options.userKey ?? defaultUserKey,
     identityCookies,
+    flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
   };
 }
 

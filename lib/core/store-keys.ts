@@ -3,7 +3,7 @@ import { MAX_KEY_LENGTH } from '../cache.constants';
 
 /**
  * Lays out a namespace in a store: shared entries under `<ns>:e:<key>`, per-user entries under
- * `<ns>:u:<"user">:<key>` (a space no key template can reach), tag versions under `<ns>:t:<tag>`.
+ * `<ns>:u:<"user">:<key>` (a space no key template can reach), tag versions under `<ns>:t:<tag>`, namespace facts under `<ns>:m:`.
  * Keys longer than 200 characters are stored under a SHA-256 of the key (the entry keeps the full
  * key, so a collision would read as a miss, never as another request's entry).
  */
@@ -12,12 +12,19 @@ export class StoreKeys {
   private readonly entryPrefix: string;
   private readonly userPrefix: string;
   private readonly tagPrefix: string;
+  private readonly metaPrefix: string;
 
   constructor(namespace: string) {
     this.prefix = `${namespace}:`;
     this.entryPrefix = `${namespace}:e:`;
     this.userPrefix = `${namespace}:u:`;
     this.tagPrefix = `${namespace}:t:`;
+    this.metaPrefix = `${namespace}:m:`;
+  }
+
+  /** Facts about the namespace itself (see `Lifetimes`), under `<ns>:m:<name>`. */
+  meta(name: string): string {
+    return this.metaPrefix + name;
   }
 
   /** The store key of `key`, in the user's own space when `user` is given. */

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
-import { deserializeValue } from './value.serializer';
+import { deserializeValue, UNDECODABLE } from './value.serializer';
 
 /** Resolved options of one `wrap` (durations in ms). */
 export interface WrapPolicy {
@@ -10,8 +10,10 @@ export interface WrapPolicy {
   tags: readonly string[];
   staleWhileRevalidate: number;
   staleIfError: number;
+  /** Longest wait for a run of the same key in progress (single-flight deadline). */
+  flightTimeout?: number;
   /** `true` for a result that must not be stored. */
-  unless?: (value: unknown) => boolean;
+  unless?: (value: unknown) => boolean | Promise<boolean>;
 }
 
 /**
@@ -37,23 +39,29 @@ export class ValueCache {
   ): Promise<T> {
     const { stats } = this.engine;
     if (found.state === 'fresh') {
-      stats.hits++;
-      return Promise.resolve(deserializeValue<T>(found.entry.payload));
-    }
-    if (found.state === 'stale') {
-      if (found.staleForMs <= policy.staleWhileRevalidate) {
-        stats.staleHits++;
-        this.compute(key, factory, policy).promise.catch((error) =>
-          this.logger.error(messages.backgroundRefreshFailed(key, error)),
-        );
-        return Promise.resolve(deserializeValue<T>(found.entry.payload));
+      const value = this.engine.decodeValue<T>(key, found.entry);
+      if (value !== UNDECODABLE) {
+        stats.hits++;
+        return Promise.resolve(value);
       }
-      if (found.staleForMs <= policy.staleIfError) {
+    } else if (found.state === 'stale') {
+      if (found.staleForMs <= policy.staleWhileRevalidate) {
+        const value = this.engine.decodeValue<T>(key, found.entry);
+        if (value !== UNDECODABLE) {
+          stats.staleHits++;
+          this.compute(key, factory, policy).promise.catch((error) =>
+            this.logger.error(messages.backgroundRefreshFailed(key, error)),
+          );
+          return Promise.resolve(value);
+        }
+      } else if (found.staleForMs <= policy.staleIfError) {
         stats.misses++;
         return this.compute(key, factory, policy).promise.catch((error) => {
+          const value = this.engine.decodeValue<T>(key, found.entry);
+          if (value === UNDECODABLE) throw error;
           this.logger.warn(messages.staleIfError(key, error));
           stats.staleHits++;
-          return deserializeValue<T>(found.entry.payload);
+          return value;
         });
       }
     }
@@ -61,19 +69,27 @@ export class ValueCache {
     return this.compute(key, factory, policy).promise;
   }
 
-  /** Runs the factory once for all concurrent callers of `key`; joiners get their own copy. */
+  /**
+   * Runs the factory once for all concurrent callers of `key` (each waits at most
+   * `policy.flightTimeout`); joiners get their own copy.
+   */
   compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy) {
-    const { leader, promise } = this.engine.flight<T>(key, policy.tags, async (ticket) => {
-      const value = await factory();
-      const result: FlightResult<T> = { value };
-      result.payload = await this.store(ticket, key, value, policy);
-      return result;
-    });
-    const value = leader
-      ? promise.then((result) => result.value)
-      : promise.then((result) =>
-          result.payload === undefined ? result.value : deserializeValue<T>(result.payload),
-        );
+    const { leader, promise } = this.engine.flight<T>(
+      key,
+      policy.tags,
+      async (ticket) => {
+        const value = await factory();
+        const result: FlightResult<T> = { value };
+        result.payload = await this.store(ticket, key, value, policy);
+        return result;
+      },
+      undefined,
+      policy.flightTimeout,
+    );
+    // A joiner is given a shared result only when it was stored, so it has a payload to copy.
+    const value = promise.then((result) =>
+      leader || result.own ? result.value : deserializeValue<T>(result.payload!),
+    );
     return { leader, promise: value };
   }
 
@@ -82,7 +98,7 @@ export class ValueCache {
    * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
    */
   async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
-    if (value === undefined || policy.unless?.(value)) return undefined;
+    if (value === undefined || (await policy.unless?.(value))) return undefined;
     const payload = this.engine.serialize(key, value);
     if (payload === undefined) return undefined;
     await this.engine.commit(ticket, payload, {

@@ -27,6 +27,26 @@ export function deserializeValue<T = unknown>(text: string): T {
   return (text.charCodeAt(0) === 116 /* t */ ? decode(data) : data) as T;
 }
 
+/** What `tryDeserialize` gives for a payload that does not decode (truncated, damaged). */
+export const UNDECODABLE: unique symbol = Symbol('nestjs-cached.undecodable');
+
+/**
+ * `deserializeValue` that never throws: `UNDECODABLE` for a payload that is not one this
+ * serializer wrote (unknown format letter, broken JSON, a damaged tagged value).
+ */
+export function tryDeserialize<T = unknown>(text: unknown): T | typeof UNDECODABLE {
+  if (typeof text !== 'string') return UNDECODABLE;
+  const format = text.charCodeAt(0);
+  if (format !== 106 /* j */ && format !== 116 /* t */ && format !== 98 && format !== 66) {
+    return UNDECODABLE;
+  }
+  try {
+    return deserializeValue<T>(text);
+  } catch {
+    return UNDECODABLE;
+  }
+}
+
 /** Walks once: throws for what cannot be stored, tells whether plain JSON is faithful. */
 function needsTags(value: unknown, seen: Set<object>): boolean {
   switch (typeof value) {
@@ -125,7 +145,7 @@ function encodeObject(object: object, seen: Set<object>): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
     const item = (object as Record<string, unknown>)[key];
-    if (item !== undefined) out[key] = encode(item, seen);
+    if (item !== undefined) setOwn(out, key, encode(item, seen));
   }
   return TAG in out ? { [TAG]: 'Object', v: out } : out;
 }
@@ -145,13 +165,32 @@ function encodeJson(object: object, json: () => unknown, seen: Set<object>): unk
   return encoded;
 }
 
+/**
+ * `out[key] = value`, except that a key named `__proto__` becomes an own field (as `JSON.parse`
+ * makes it) instead of replacing the object's prototype.
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[key] = value;
+  }
+}
+
 function decode(data: unknown): unknown {
   if (data === null || typeof data !== 'object') return data;
   if (Array.isArray(data)) return data.map(decode);
   const tag = (data as Tagged)[TAG];
   if (tag === undefined) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(data)) out[key] = decode((data as Record<string, unknown>)[key]);
+    for (const key of Object.keys(data)) {
+      setOwn(out, key, decode((data as Record<string, unknown>)[key]));
+    }
     return out;
   }
   const v = (data as Tagged).v;
@@ -174,7 +213,7 @@ function decode(data: unknown): unknown {
       return new Set((v as unknown[]).map(decode));
     default: {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(v as object)) out[key] = decode(item);
+      for (const [key, item] of Object.entries(v as object)) setOwn(out, key, decode(item));
       return out;
     }
   }

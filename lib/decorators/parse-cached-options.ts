@@ -18,6 +18,7 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'staleWhileRevalidate',
   'staleIfError',
   'keyFactory',
+  'flightTimeout',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -98,6 +99,7 @@ export function parseCachedOptions(
     ),
     staleIfError: parseOptionalTtl(options.staleIfError, `${where} staleIfError`),
     keyFactory,
+    flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
   };
 }
 

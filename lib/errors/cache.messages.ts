@@ -17,6 +17,17 @@ export const messages = {
   storeCannotClear: (store: string) =>
     `${store}: this store cannot list its keys, so clear() cannot remove one namespace; ` +
     `use a store with an iterator or delete by tag`,
+  evictAllUnsupported: (where: string, store: string) =>
+    `${where}: @CacheEvict({ all: true }) needs a store that can list its keys, and ${store} ` +
+    `cannot; evict by tags or keys instead, or use memoryStore(), redisStore() or a Keyv store ` +
+    `with an iterator`,
+  identityAmbiguous: (name: string, providers: string[]) =>
+    `${name}: ${providers.join(' and ')} are cached providers that nothing tells apart (same ` +
+    `class name, module and token), so their entries would mix; pin one with ` +
+    `@CacheIdentity('…') or provide them under different tokens`,
+  identityTaken: (identity: string, providers: string[]) =>
+    `cache identity '${identity}' is used by ${providers.join(' and ')}; their entries would ` +
+    `mix. Give each its own @CacheIdentity`,
   invalidKeyFactory: (where: string, value: unknown) =>
     `${where}: keyFactory ${describe(value)} is not a class; pass an @Injectable() class ` +
     `implementing CacheKeyFactory { build(ctx, defaultKey) }`,
@@ -32,6 +43,9 @@ export const messages = {
     `(objects, arrays, Date, Buffer, Map, Set, BigInt, null)`,
   storeFailed: (store: string, operation: string, error: unknown) =>
     `${store}: ${operation} failed (${errorText(error)}); serving without the cache`,
+  damagedEntry: (storeKey: string, part: string) =>
+    `the entry under '${storeKey}' is damaged (its ${part} does not decode); it was removed and ` +
+    `read as a miss`,
   storeTimeout: (store: string, operation: string, ms: number) =>
     `${store}: ${operation} took longer than storeTimeout (${ms} ms)`,
   unsupportedContext: (where: string, type: string) =>
@@ -39,6 +53,12 @@ export const messages = {
   syncMethod: (where: string) =>
     `${where}: @Cached method returned a plain value, not a Promise; it runs uncached. ` +
     `Make it async to cache it`,
+  thenableMethod: (where: string) =>
+    `${where}: @Cached method returned a thenable that is not a Promise (a query builder?); it ` +
+    `runs uncached and is returned as it is. Return a Promise (e.g. await the builder) to cache it`,
+  callbackFailed: (where: string, callback: string, error: unknown) =>
+    `${where}: the ${callback} callback failed (${errorText(error)}); ` +
+    (callback === 'unless' ? 'the result is not stored' : 'the call runs uncached'),
   argumentsNotHashable: (where: string, reason: string) =>
     `${where}: arguments ${reason}, so this call is not cached; give @Cached a key template`,
   keyFailed: (where: string, reason: string) =>
@@ -64,7 +84,7 @@ export const messages = {
   userKeyNotId: (where: string, value: string) =>
     `${where}: userKey returned ${value}, not a string or a finite number; the request ` +
     `bypasses the cache. Return the user's id`,
-  callbackFailed: (where: string, callback: string, reason: string) =>
+  requestCallbackFailed: (where: string, callback: string, reason: string) =>
     `${where}: ${callback} failed (${reason}); the request is served without the cache`,
   perRequestSerializer: (where: string, serializer: string) =>
     `${where}: ${serializer} may choose its serializer options per request, so shared entries ` +

@@ -5,6 +5,8 @@ import {
   NEST_METHOD_METADATA,
   NEST_PATH_METADATA,
 } from '../cache.constants';
+import { CacheEngine } from '../core/cache.engine';
+import { assertCanEvictAll } from '../stores/store-capabilities';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -28,6 +30,7 @@ export class CachedRoutesExplorer implements OnModuleInit {
     private readonly metadata: CacheMetadataAccessor,
     private readonly keyFactories: KeyFactoryRegistry,
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
+    private readonly engine: CacheEngine,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -61,6 +64,7 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
+    if (evict?.all) assertCanEvictAll(this.engine.store, where);
     const templates = [
       cached?.key,
       ...(cached?.tags ?? []),

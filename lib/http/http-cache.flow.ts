@@ -34,6 +34,9 @@ interface Stale {
 
 type Outcome = FlightResult<StoredResponse | undefined>;
 
+/** A promise that never settles (a fresh one each time, so nothing accumulates on it). */
+const never = () => new Promise<never>(() => undefined);
+
 /**
  * What happens to a request once its key is known. A hit replays the stored response: the bytes,
  * status and headers the miss put on the wire. A miss runs the handler once for all concurrent
@@ -110,6 +113,14 @@ export class HttpCacheFlow {
     let settle!: (outcome: Outcome) => void;
     const started = new Promise<Ticket>((resolve) => (begin = resolve));
     const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+    // Inside staleWhileRevalidate, a request that finds a refresh under way gets the stale entry.
+    if (
+      stale?.whileRevalidating &&
+      this.engine.computing(call.key, call.user, call.plan.flightTimeout)
+    ) {
+      this.engine.stats.staleHits++;
+      return this.hit(call, stale.entry, 'STALE');
+    }
     const flight = this.engine.flight<StoredResponse | undefined>(
       call.key,
       tags,
@@ -118,22 +129,25 @@ export class HttpCacheFlow {
         return outcome;
       },
       call.user,
+      call.plan.flightTimeout,
     );
-    if (!flight.leader) {
-      if (stale?.whileRevalidating) {
-        this.engine.stats.staleHits++;
-        return this.hit(call, stale.entry, 'STALE');
-      }
-      this.label(res, 'MISS');
-      // Joiners replay the leader's response; an unstorable one they compute themselves.
-      return from(flight.promise).pipe(
-        mergeMap((result) => (result.value ? this.replay(call, result.value) : next.handle())),
-      );
-    }
+    // The engine calls `run` for the leader, and for a joiner that must run its own (the running
+    // computation outlasted `flightTimeout`, or its response could not be stored): that caller
+    // then runs the handler itself, with its own capture. Other joiners replay the shared bytes.
+    const shared = flight.promise.then((result) => (result.own ? never() : result));
+    const next$ = Promise.race([
+      started.then((ticket) => ({ ticket })),
+      shared.then((result) => ({ result })),
+    ]);
     this.label(res, 'MISS');
-    const failed = new Promise<never>((_, reject) => flight.promise.catch(reject));
-    return from(Promise.race([started, failed])).pipe(
-      mergeMap((ticket) => this.run(call, ticket, settle, stale)),
+    return from(next$).pipe(
+      mergeMap((step) =>
+        'ticket' in step
+          ? this.run(call, step.ticket, settle, stale)
+          : step.result.value
+            ? this.replay(call, step.result.value)
+            : next.handle(),
+      ),
     );
   }
 
@@ -196,7 +210,7 @@ export class HttpCacheFlow {
       return !unless(value, call.ctx);
     } catch (error) {
       this.warnOnce(call.plan.where + ':unless', () =>
-        messages.callbackFailed(call.plan.where, 'unless', errorText(error)),
+        messages.requestCallbackFailed(call.plan.where, 'unless', errorText(error)),
       );
       return false;
     }

@@ -22,6 +22,8 @@ export interface RoutePlan {
   ttl: number;
   staleWhileRevalidate: number;
   staleIfError: number;
+  /** How long a request waits for another computing its key before it runs its own. */
+  flightTimeout: number;
   /** The implicit tag `Controller.handler`. */
   implicitTag: string;
   /** Part of the default key: module, controller, handler and version; the host when it routes by host. */
@@ -70,6 +72,7 @@ export function buildRoutePlan(
     ttl: cached?.ttl ?? options.ttl,
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
+    flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     implicitTag: `${cls.name}.${handler.name}`,
     route: routeIdentity(cls, handler, facts.modules),
     tags: cached?.tags ?? [],

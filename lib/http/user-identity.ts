@@ -18,7 +18,7 @@ export function userIdentity(
   try {
     id = userKey(ctx);
   } catch (error) {
-    warn((where) => messages.callbackFailed(where, 'userKey', errorText(error)));
+    warn((where) => messages.requestCallbackFailed(where, 'userKey', errorText(error)));
     return undefined;
   }
   if (id === undefined || id === null || id === '') return undefined;

@@ -131,7 +131,7 @@ export class CacheInterceptor implements NestInterceptor {
       return Boolean(condition(ctx));
     } catch (error) {
       this.warnOnce(`${plan.where}:condition`, () =>
-        messages.callbackFailed(plan.where, 'condition', errorText(error)),
+        messages.requestCallbackFailed(plan.where, 'condition', errorText(error)),
       );
       return false;
     }

@@ -34,6 +34,12 @@ export interface CacheModuleOptions {
    * express-session and @fastify/session are detected without it. @default []
    */
   identityCookies?: string[];
+  /**
+   * Single-flight deadline: a caller waits at most this long for a computation of its key that is
+   * already running, then runs its own; a computation older than this takes no new joiners.
+   * @default '10s'
+   */
+  flightTimeout?: Ttl;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -49,4 +55,5 @@ export interface ResolvedCacheOptions {
   storeTimeout: number;
   userKey: (ctx: ExecutionContext) => string | number | undefined;
   identityCookies: readonly string[];
+  flightTimeout: number;
 }

@@ -33,6 +33,12 @@ export interface CachedOptions {
   staleIfError?: Ttl;
   /** A key factory for this route, overriding the module's. */
   keyFactory?: CacheKeyFactoryClass;
+  /**
+   * Single-flight deadline: a caller waits at most this long for a computation of its key that is
+   * already running, then runs its own; a computation older than this takes no new joiners.
+   * @default the module's (`'10s'`)
+   */
+  flightTimeout?: Ttl;
 }
 
 /** Options of `@CacheEvict()`. */

@@ -2,6 +2,7 @@ import { Injectable, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   CACHE_EVICT_METADATA,
+  CACHE_IDENTITY_METADATA,
   CACHE_PUT_METADATA,
   CACHED_METADATA,
   NEST_SSE_METADATA,
@@ -44,6 +45,11 @@ export class CacheMetadataAccessor {
   /** True for an `@Sse()` handler. */
   isEventStream(handler: Function): boolean {
     return this.reflector.get<boolean>(NEST_SSE_METADATA, handler) === true;
+  }
+
+  /** The identity pinned on a provider class itself with `@CacheIdentity` (not inherited). */
+  identity(cls: Function): string | undefined {
+    return Reflect.getOwnMetadata(CACHE_IDENTITY_METADATA, cls);
   }
 
   evict(handler: Function): CacheEvictMetadata | undefined {

@@ -20,6 +20,7 @@ export interface CachedMetadata {
   staleWhileRevalidate?: number;
   staleIfError?: number;
   keyFactory?: CacheKeyFactoryClass;
+  flightTimeout?: number;
 }
 
 /** What `@CacheEvict` records. */

@@ -7,19 +7,22 @@ import {
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { defaultMethodKey } from '../keys/method-key';
 import { WrapPolicy } from '../core/value-cache';
+import { MaybePromise } from '../stores/cache-store.interface';
+import { isThenable } from '../utils/is-thenable';
 
 /** A decorated provider method, worked out once at bootstrap. */
 export interface MethodPlan {
   where: string;
   /** `Class.method`: the implicit tag. */
   name: string;
-  /** The default key's prefix: `name`, or `Class#2.method` for a second class of that name. */
+  /** The default key's prefix: the provider's identity and the method (`Class.method` mostly). */
   keyPrefix: string;
   cached?: CachedMetadata;
   evict?: CacheEvictMetadata;
   ttl: number;
   staleWhileRevalidate: number;
   staleIfError: number;
+  flightTimeout: number;
 }
 
 export function buildMethodPlan(
@@ -28,38 +31,75 @@ export function buildMethodPlan(
   cached: CachedMetadata | undefined,
   evict: CacheEvictMetadata | undefined,
   options: ResolvedCacheOptions,
-  classId: string = className,
+  identity: string = className,
 ): MethodPlan {
   return {
     where: `${className}@${method}`,
     name: `${className}.${method}`,
-    keyPrefix: `${classId}.${method}`,
+    keyPrefix: `${identity}.${method}`,
     cached,
     evict,
     ttl: cached?.ttl ?? options.ttl,
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
+    flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
   };
 }
 
-/** The key of one call; throws a `TypeError` for arguments that cannot be hashed. */
-export function methodKey(plan: MethodPlan, args: unknown[]): string {
+/**
+ * The key of one call. Throws a `TypeError` for arguments that cannot be hashed, or what a key
+ * function threw; rejects when its promise does.
+ */
+export function methodKey(plan: MethodPlan, args: unknown[]): MaybePromise<string> {
   const key = plan.cached?.key;
-  return key === undefined ? defaultMethodKey(plan.keyPrefix, args) : renderKey(key, args, args);
+  return key === undefined ? defaultMethodKey(plan.keyPrefix, args) : renderAsync(key, args);
 }
 
-/** Renders key or tag templates from a call's arguments. */
-export function renderFromArgs(sources: readonly KeySource[], args: unknown[]): string[] {
-  return sources.map((source) => renderKey(source, args, args));
+/** Renders key or tag templates from a call's arguments; functions may return promises. */
+export function renderFromArgs(
+  sources: readonly KeySource[],
+  args: unknown[],
+): MaybePromise<string[]> {
+  const rendered = sources.map((source) => renderAsync(source, args));
+  return rendered.some(isThenable) ? Promise.all(rendered) : (rendered as string[]);
 }
 
-export function wrapPolicy(plan: MethodPlan, args: unknown[]): WrapPolicy {
+function renderAsync(source: KeySource, args: unknown[]): MaybePromise<string> {
+  if (typeof source !== 'function') return renderKey(source, args, args);
+  const key = source(...args) as unknown;
+  if (!isThenable(key)) return renderKey(() => key as string, args, args);
+  return Promise.resolve(key).then((resolved) => renderKey(() => resolved as string, args, args));
+}
+
+/**
+ * The policy of one call. `unless` never throws: a callback that throws or rejects means "do not
+ * store", reported through `onFailure`.
+ */
+export function wrapPolicy(
+  plan: MethodPlan,
+  args: unknown[],
+  tags: readonly string[],
+  onFailure: (callback: string, error: unknown) => void,
+): WrapPolicy {
   const cached = plan.cached!;
+  const unless = cached.unless;
   return {
     ttl: plan.ttl,
-    tags: [plan.name, ...renderFromArgs(cached.tags, args)],
+    tags: [plan.name, ...tags],
     staleWhileRevalidate: plan.staleWhileRevalidate,
     staleIfError: plan.staleIfError,
-    unless: cached.unless ? (value) => cached.unless!(value, ...args) : undefined,
+    flightTimeout: plan.flightTimeout,
+    unless: unless
+      ? (value) => {
+          const refuse = (error: unknown) => (onFailure('unless', error), true);
+          try {
+            const answer = unless(value, ...args) as unknown;
+            if (!isThenable(answer)) return Boolean(answer);
+            return Promise.resolve(answer).then(Boolean, refuse);
+          } catch (error) {
+            return refuse(error);
+          }
+        }
+      : undefined,
   };
 }

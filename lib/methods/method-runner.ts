@@ -34,18 +34,21 @@ export class MethodRunner {
       // as it is: it must not start returning a Promise.
       if (plan.evict?.before) runner.evictLater(plan, args);
       const result = call();
-      if (kind === 'unknown' && isThenable(result)) {
+      if (kind === 'unknown' && result instanceof Promise) {
         kind = 'promise';
         // The first call already runs: its promise goes through the cache as the computation.
-        Promise.resolve(result).catch(() => undefined);
+        result.catch(() => undefined);
         return runner.run(plan, args, () => result, false);
       }
       if (kind === 'unknown') {
         kind = 'plain';
-        if (plan.cached) runner.warnOnce(plan.where, messages.syncMethod(plan.where));
+        // A thenable that is not a Promise (a Knex or Mongoose query builder) is chained on by its
+        // callers: turning it into a Promise would break them.
+        const message = isThenable(result) ? messages.thenableMethod : messages.syncMethod;
+        if (plan.cached) runner.warnOnce(plan.where, message(plan.where));
       }
       if (!plan.evict || plan.evict.before) return result;
-      if (!isThenable(result)) return (runner.evictLater(plan, args), result);
+      if (!(result instanceof Promise)) return (runner.evictLater(plan, args), result);
       return Promise.resolve(result).then(async (value) => {
         await runner.evict(plan, args);
         return value;
@@ -72,24 +75,49 @@ export class MethodRunner {
     });
   }
 
-  private cache(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+  /**
+   * `@Cached` / `@CachePut`. A `condition`, `key` or tag callback that throws or rejects costs the
+   * cache, never the call: it runs uncached, with one warning naming `Class@method`.
+   */
+  private async cache(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
     const cached = plan.cached!;
-    if (cached.condition && !cached.condition(...args)) {
-      this.engine.stats.bypasses++;
-      return Promise.resolve(call());
-    }
+    let stage = 'condition';
     let key: string;
     let policy: WrapPolicy;
     try {
-      key = methodKey(plan, args);
-      policy = wrapPolicy(plan, args);
+      // Awaited only when a callback returned a promise: a hit stays free of extra turns.
+      const condition = cached.condition ? cached.condition(...args) : true;
+      if (!(isThenable(condition) ? await condition : condition)) {
+        this.engine.stats.bypasses++;
+        return call();
+      }
+      stage = 'key';
+      const rendered = methodKey(plan, args);
+      key = isThenable<string>(rendered) ? await rendered : rendered;
+      stage = 'tags';
+      const sources = renderFromArgs(cached.tags, args);
+      const tags = isThenable<string[]>(sources) ? await sources : sources;
+      policy = wrapPolicy(plan, args, tags, (callback, error) =>
+        this.callbackFailed(plan, callback, error),
+      );
     } catch (error) {
-      this.warnOnce(plan.where, messages.argumentsNotHashable(plan.where, errorText(error)));
+      if (stage === 'key' && cached.key === undefined) {
+        this.warnOnce(plan.where, messages.argumentsNotHashable(plan.where, errorText(error)));
+      } else {
+        this.callbackFailed(plan, stage, error);
+      }
       this.engine.stats.bypasses++;
-      return Promise.resolve(call());
+      return call();
     }
     if (!cached.put) return this.values.wrap(key, call as () => Promise<unknown>, policy);
     return this.put(key, policy, call);
+  }
+
+  private callbackFailed(plan: MethodPlan, callback: string, error: unknown): void {
+    this.warnOnce(
+      `${plan.where}#${callback}`,
+      messages.callbackFailed(plan.where, callback, error),
+    );
   }
 
   /** `@CachePut`: always runs; a newer value than any computation in progress. */
@@ -108,7 +136,11 @@ export class MethodRunner {
   private async evict(plan: MethodPlan, args: unknown[]): Promise<void> {
     const evict = plan.evict!;
     if (evict.all) return this.engine.clear();
-    await this.engine.evict(renderFromArgs(evict.keys, args), renderFromArgs(evict.tags, args));
+    const [keys, tags] = await Promise.all([
+      renderFromArgs(evict.keys, args),
+      renderFromArgs(evict.tags, args),
+    ]);
+    await this.engine.evict(keys, tags);
   }
 
   private warnOnce(where: string, message: string): void {

@@ -1,13 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
-import { CacheEngine } from '../core/cache.engine';
+import { CacheEngine, notStorableReason } from '../core/cache.engine';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { ValueCache } from '../core/value-cache';
-import { serializeValue, deserializeValue } from '../core/value.serializer';
+import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
-import { NotStorableError } from '../errors/not-storable.error';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheStats } from '../interfaces/cache-stats.interface';
 
@@ -29,6 +28,11 @@ export interface CacheDeleteOptions {
 export interface CacheWrapOptions extends CacheSetOptions {
   staleWhileRevalidate?: Ttl;
   staleIfError?: Ttl;
+  /**
+   * Wait at most this long for a run of the same key already in progress, then run the factory.
+   * @default the module's (`'10s'`)
+   */
+  flightTimeout?: Ttl;
 }
 
 /**
@@ -52,12 +56,14 @@ export class CacheService implements OnApplicationShutdown {
   /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
   async get<T>(key: string): Promise<T | undefined> {
     const found = await this.engine.lookup(key);
-    if (found.state !== 'fresh') {
+    const value =
+      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
+    if (value === UNDECODABLE) {
       this.engine.stats.misses++;
       return undefined;
     }
     this.engine.stats.hits++;
-    return deserializeValue<T>(found.entry.payload);
+    return value;
   }
 
   /**
@@ -71,9 +77,8 @@ export class CacheService implements OnApplicationShutdown {
     try {
       payload = serializeValue(value);
     } catch (error) {
-      if (!(error instanceof NotStorableError)) throw error;
       throw new CacheConfigError(
-        messages.notStorable(key, error.reason),
+        messages.notStorable(key, notStorableReason(error)),
         CacheErrorCode.NotStorable,
       );
     }
@@ -95,7 +100,8 @@ export class CacheService implements OnApplicationShutdown {
 
   /** True when a fresh value is stored under `key`. */
   async has(key: string): Promise<boolean> {
-    return (await this.engine.lookup(key)).state === 'fresh';
+    const found = await this.engine.lookup(key);
+    return found.state === 'fresh' && this.engine.decodeValue(key, found.entry) !== UNDECODABLE;
   }
 
   /**
@@ -114,6 +120,7 @@ export class CacheService implements OnApplicationShutdown {
         this.ttl(options.staleWhileRevalidate, 'staleWhileRevalidate') ??
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
+      flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
     });
   }
 

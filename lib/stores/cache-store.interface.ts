@@ -21,6 +21,11 @@ export interface CacheStore {
   delete(keys: readonly string[]): MaybePromise<void>;
   /** Removes every key that starts with `prefix` (one namespace). */
   clear(prefix: string): MaybePromise<void>;
+  /**
+   * `false` when `clear` cannot work (the store cannot list its keys): `@CacheEvict({ all: true })`
+   * is then refused at bootstrap. Left out: able.
+   */
+  readonly canClear?: boolean;
   /** Subscribes to keys that another process deleted or overwrote (shared stores only). */
   onInvalidate?(listener: (keys: string[]) => void): void;
   /** Closes connections; called when the Nest application shuts down. */

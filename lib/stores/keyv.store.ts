@@ -3,6 +3,7 @@ import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CACHE_STORE_BRAND, CacheStore } from './cache-store.interface';
+import { MapSweeper, SWEEP_EVERY } from './map-sweeper';
 
 /**
  * Adapts any Keyv instance (or a Keyv store adapter, wrapped in one) to the store contract.
@@ -15,9 +16,17 @@ export class KeyvStore implements CacheStore {
   readonly [CACHE_STORE_BRAND] = true;
   readonly name: string;
 
+  /** Whether `clear` can list this store's keys (`@CacheEvict({ all: true })` needs it). */
+  readonly canClear: boolean;
+  private readonly sweeper?: MapSweeper;
+  private writes = 0;
+
   constructor(private readonly keyv: Keyv) {
     this.name = `keyv(${(keyv.store as object)?.constructor?.name ?? 'store'})`;
     keyv.throwOnErrors = true;
+    this.canClear = typeof keyv.iterator === 'function';
+    // A Map never drops what expired unless it is read again: sweep it a little on writes.
+    if (keyv.store instanceof Map) this.sweeper = new MapSweeper(keyv, keyv.store);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -41,6 +50,7 @@ export class KeyvStore implements CacheStore {
     if (!(await this.keyv.set(this.single(key), value, ttl))) {
       throw new Error(`${this.name}: set '${key}' was refused`);
     }
+    if (this.sweeper !== undefined && ++this.writes % SWEEP_EVERY === 0) await this.sweeper.sweep();
   }
 
   async delete(keys: readonly string[]): Promise<void> {
@@ -48,7 +58,7 @@ export class KeyvStore implements CacheStore {
   }
 
   async clear(prefix: string): Promise<void> {
-    if (typeof this.keyv.iterator !== 'function') {
+    if (!this.canClear) {
       throw new CacheConfigError(
         messages.storeCannotClear(this.name),
         CacheErrorCode.StoreUnsupported,

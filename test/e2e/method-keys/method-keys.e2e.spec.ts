@@ -1,5 +1,5 @@
 import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Cached, CacheIdentity, CacheModule, CacheService } from 'nestjs-cached';
 import { bootContext } from '../helpers/app-context';
 import { LogCapture } from '../helpers/log-capture';
 
@@ -100,6 +100,8 @@ function makeRepository(label: string) {
 }
 const ShopRepository = makeRepository('shop');
 const AdminRepository = makeRepository('admin');
+// Same class name, same module, same token kind: nothing tells them apart but a pinned identity.
+CacheIdentity('admin.Repository')(AdminRepository);
 
 @Module({
   imports: [CacheModule.forRoot()],

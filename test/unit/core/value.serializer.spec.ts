@@ -160,3 +160,33 @@ describe('value serializer', () => {
     );
   });
 });
+
+describe('value serializer: an own __proto__ key', () => {
+  it('round-trips an own "__proto__" key beside a tagged value, as data, not as a prototype', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"n":1}');
+    value.when = new Date(5);
+    const back = roundTrip(value) as Record<string, unknown>;
+    expect(Object.keys(back).sort()).toEqual(['__proto__', 'n', 'when']);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ polluted: true });
+    expect((back as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(back.when).toEqual(new Date(5));
+  });
+
+  it('round-trips it inside a Map value and next to the tag key itself', () => {
+    const inner = JSON.parse('{"__proto__":{"a":1},"$nc":"x"}');
+    const back = roundTrip(new Map([['k', inner]])).get('k') as object;
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ a: 1 });
+    expect(Object.getOwnPropertyDescriptor(back, '$nc')?.value).toBe('x');
+  });
+});
+
+describe('response bodies stored by HTTP routes', () => {
+  it('decode as their text (or bytes), never as damaged', () => {
+    const { tryDeserialize } = jest.requireActual('../../../lib/core/value.serializer');
+    expect(tryDeserialize('b{"id":1}')).toBe('{"id":1}');
+    expect(tryDeserialize('B' + Buffer.from([0xff, 0]).toString('base64'))).toEqual(
+      Buffer.from([0xff, 0]),
+    );
+  });
+});

@@ -91,3 +91,103 @@ describe('defaultMethodKey', () => {
     }
   });
 });
+
+describe('default method key: instances whose state is not in their public fields', () => {
+  class Money {
+    #amount: number;
+    constructor(
+      amount: number,
+      readonly currency: string,
+    ) {
+      this.#amount = amount;
+    }
+    get amount() {
+      return this.#amount;
+    }
+  }
+  class Hidden {
+    constructor(
+      secret: number,
+      readonly kind: string,
+    ) {
+      Object.defineProperty(this, 'secret', { value: secret, enumerable: false });
+    }
+  }
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: number,
+    ) {}
+    norm() {
+      return Math.hypot(this.x, this.y);
+    }
+  }
+  class Dto extends Point {}
+  class Priced extends Money {
+    toJSON() {
+      return { amount: this.amount, currency: this.currency };
+    }
+  }
+
+  it.each([
+    ['a #private field behind a getter', new Money(100, 'EUR'), new Money(5000, 'EUR')],
+    ['a non-enumerable own field', new Hidden(1, 'a'), new Hidden(2, 'a')],
+  ])('refuses to key an instance with %s (two values must never share one key)', (_, a, b) => {
+    expect(() => defaultMethodKey('S.m', [a])).toThrow(TypeError);
+    expect(() => defaultMethodKey('S.m', [b])).toThrow(TypeError);
+  });
+
+  it('keys plain-field instances (methods allowed, inherited too) by value', () => {
+    expect(defaultMethodKey('S.m', [new Point(1, 2)])).toBe(
+      defaultMethodKey('S.m', [new Point(1, 2)]),
+    );
+    expect(defaultMethodKey('S.m', [new Point(1, 2)])).not.toBe(
+      defaultMethodKey('S.m', [new Point(1, 3)]),
+    );
+    expect(defaultMethodKey('S.m', [new Dto(1, 2)])).not.toBe(
+      defaultMethodKey('S.m', [new Dto(2, 2)]),
+    );
+  });
+
+  it('keys an instance with toJSON by what toJSON returns, accessors or not', () => {
+    expect(defaultMethodKey('S.m', [new Priced(100, 'EUR')])).not.toBe(
+      defaultMethodKey('S.m', [new Priced(5000, 'EUR')]),
+    );
+  });
+});
+
+describe('default method key: subclasses of Map, Set and Date', () => {
+  class Page extends Map<string, number> {
+    constructor(readonly page: number) {
+      super([['a', 1]]);
+    }
+  }
+  class Stamp extends Date {
+    constructor(
+      time: number,
+      readonly zone: string,
+    ) {
+      super(time);
+    }
+  }
+
+  it('keys their own fields too, never their contents alone', () => {
+    expect(defaultMethodKey('S.m', [new Page(1)])).not.toBe(defaultMethodKey('S.m', [new Page(2)]));
+    expect(defaultMethodKey('S.m', [new Stamp(0, 'UTC')])).not.toBe(
+      defaultMethodKey('S.m', [new Stamp(0, 'CET')]),
+    );
+    expect(defaultMethodKey('S.m', [new Page(1)])).not.toBe(
+      defaultMethodKey('S.m', [new Map([['a', 1]])]),
+    );
+  });
+
+  it('refuses one with getters of its own', () => {
+    class Secret extends Set<number> {
+      #owner = 'x';
+      get owner() {
+        return this.#owner;
+      }
+    }
+    expect(() => defaultMethodKey('S.m', [new Secret()])).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,84 @@
+import { LRUCache } from 'lru-cache';
+import { messages } from '../errors/cache.messages';
+import { MaybePromise } from '../stores/cache-store.interface';
+import { then } from '../utils/is-thenable';
+import { CacheEntry } from './cache-entry';
+import { decodeEntry } from './entry.codec';
+import { GuardedStore } from './guarded-store';
+import { StoreKeys } from './store-keys';
+import { TagVersions } from './tag-versions';
+import { tryDeserialize, UNDECODABLE } from './value.serializer';
+
+/** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
+export type Lookup =
+  { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
+
+const MISS: Lookup = { state: 'miss' };
+
+/**
+ * Reads entries: decodes headers (memoized), checks times and tag versions, and turns a damaged
+ * entry (malformed header, truncated or undecodable value) into a miss, removed from the store,
+ * counted and logged — never an exception.
+ */
+export class EntryReader {
+  /**
+   * Entries decoded lately, by their stored text: an in-process store hands back the very same
+   * string on every hit, so a hit skips the header's JSON.parse. Bounded by count and bytes.
+   */
+  private readonly decoded = new LRUCache<string, CacheEntry>({
+    max: 1_000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (_entry, raw) => raw.length * 2 + 1,
+  });
+
+  constructor(
+    private readonly keys: StoreKeys,
+    private readonly guarded: GuardedStore,
+    private readonly tagVersions: TagVersions,
+  ) {}
+
+  /** See `CacheEngine.lookup`. */
+  lookup(key: string, user?: string): MaybePromise<Lookup> {
+    const storeKey = this.keys.entry(key, user);
+    const raw = this.guarded.read(storeKey);
+    return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
+  }
+
+  private check(
+    storeKey: string,
+    fullKey: string | undefined,
+    raw: string | undefined,
+  ): MaybePromise<Lookup> {
+    if (raw === undefined || raw === null) return MISS;
+    let entry = this.decoded.get(raw);
+    if (entry === undefined) {
+      entry = decodeEntry(raw);
+      if (entry === undefined) return this.damaged(storeKey, 'header');
+      this.decoded.set(raw, entry);
+    }
+    if (entry.fullKey !== fullKey) return MISS;
+    const now = Date.now();
+    if (now > entry.staleUntil) return MISS;
+    const staleForMs = now - entry.freshUntil;
+    const found: Lookup = { state: staleForMs > 0 ? 'stale' : 'fresh', entry, staleForMs };
+    if (entry.tags.length === 0) return found;
+    // The entry object is reused while memoized: its tags' store keys are worked out once.
+    entry.tagKeys ??= this.tagVersions.storeKeys(entry.tags);
+    return then(this.tagVersions.valid(entry.tagKeys, entry.tagVersions), (ok) =>
+      ok ? found : MISS,
+    );
+  }
+
+  /** See `CacheEngine.decodeValue`. */
+  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
+    const value = tryDeserialize<T>(entry.payload);
+    if (value === UNDECODABLE) this.damaged(this.keys.entry(key, user), 'payload');
+    return value;
+  }
+
+  private damaged(storeKey: string, part: string): Lookup {
+    this.guarded.fault('get', new Error(messages.damagedEntry(storeKey, part)));
+    this.guarded.discard([storeKey]);
+    return MISS;
+  }
+}

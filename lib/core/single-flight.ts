@@ -1,0 +1,106 @@
+import { MaybePromise } from '../stores/cache-store.interface';
+import { Flight, FlightResult, Ticket } from './flight';
+import { StatsCounter } from './stats.counter';
+
+const TIMED_OUT = Symbol('timed out');
+
+/** How a flight starts and ends its ticket (the engine's `begin` and `release`). */
+export interface TicketOffice {
+  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket>;
+  release(ticket: Ticket): void;
+}
+
+/**
+ * One computation per store key at a time. A caller joins the computation in progress unless it
+ * is older than `flightTimeout`; a joiner waits at most `flightTimeout`, then runs its own; a
+ * joiner of a computation whose result could not be stored (nothing to share safely) runs its own.
+ * A rejection reaches every joiner.
+ */
+export class SingleFlight {
+  readonly flights = new Map<string, Flight<unknown>>();
+
+  constructor(
+    private readonly office: TicketOffice,
+    private readonly stats: StatsCounter,
+  ) {}
+
+  /** True while a computation of `storeKey` runs that is younger than `timeoutMs`. */
+  joinable(storeKey: string, timeoutMs: number): boolean {
+    const running = this.flights.get(storeKey);
+    return running !== undefined && Date.now() - running.startedAt < timeoutMs;
+  }
+
+  run<T>(
+    storeKey: string,
+    key: string,
+    tags: readonly string[],
+    run: (ticket: Ticket) => Promise<FlightResult<T>>,
+    user: string | undefined,
+    timeoutMs: number,
+  ): { leader: boolean; promise: Promise<FlightResult<T>> } {
+    const running = this.flights.get(storeKey) as Flight<T> | undefined;
+    if (running !== undefined && this.joinable(storeKey, timeoutMs)) {
+      this.stats.coalesced++;
+      const own = () => this.solo(key, tags, run, user);
+      const promise = waitAtMost(running.promise, timeoutMs).then((result) =>
+        result === TIMED_OUT || result.payload === undefined ? own() : result,
+      );
+      return { leader: false, promise };
+    }
+    let ticket!: Ticket;
+    const promise = Promise.resolve(this.office.begin(key, tags, user)).then((started) => {
+      ticket = started;
+      return run(started);
+    });
+    const flight: Flight<T> = {
+      get ticket() {
+        return ticket;
+      },
+      promise,
+      startedAt: Date.now(),
+    };
+    this.flights.set(storeKey, flight as Flight<unknown>);
+    const settle = () => {
+      if (this.flights.get(storeKey) === flight) this.flights.delete(storeKey);
+      if (ticket !== undefined) this.office.release(ticket);
+    };
+    promise.then(settle, settle);
+    return { leader: true, promise };
+  }
+
+  /** Detaches the computations whose ticket matches (or has not started): later callers start afresh. */
+  detach(matches: (ticket: Ticket) => boolean): void {
+    for (const [storeKey, flight] of this.flights) {
+      const ticket = flight.ticket;
+      if (ticket === undefined ? true : matches(ticket)) this.flights.delete(storeKey);
+    }
+  }
+
+  /** A computation of this caller's own, that nobody joins. */
+  private solo<T>(
+    key: string,
+    tags: readonly string[],
+    run: (ticket: Ticket) => Promise<FlightResult<T>>,
+    user: string | undefined,
+  ): Promise<FlightResult<T>> {
+    let ticket: Ticket | undefined;
+    const promise = Promise.resolve(this.office.begin(key, tags, user)).then((started) => {
+      ticket = started;
+      return run(started);
+    });
+    const settle = () => ticket !== undefined && this.office.release(ticket);
+    promise.then(settle, settle);
+    return promise.then((result) => ({ ...result, own: true }));
+  }
+}
+
+/** `promise`, or `TIMED_OUT` once `ms` have passed (never, for `Infinity`). */
+function waitAtMost<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (!Number.isFinite(ms)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
