@@ -262,7 +262,8 @@ export class HttpCacheFlow {
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
     });
-    const response = { status, headers, body: captured.body, createdAt: Date.now() };
+    const { body } = captured;
+    const response = { status, headers, body, length: body.length, createdAt: Date.now() };
     return { value: response, payload, meta };
   }
 
@@ -309,7 +310,7 @@ function conditional(headers: HttpCall['req']['headers']): string | undefined {
 
 /** What other interceptors see on a hit: the body, parsed when it is JSON. */
 function bodyValue(stored: StoredResponse): unknown {
-  const text = stored.body.toString('utf8');
+  const text = typeof stored.body === 'string' ? stored.body : stored.body.toString('utf8');
   if (!/json/i.test(String(stored.headers['content-type'] ?? 'json'))) return text;
   try {
     return JSON.parse(text);

@@ -50,7 +50,7 @@ function writeExpress(raw: ServerResponse, stored: StoredResponse, ifNoneMatch?:
     dropContentHeaders((name) => raw.removeHeader(name));
     raw.end();
   } else {
-    raw.setHeader('content-length', stored.body.length);
+    raw.setHeader('content-length', stored.length);
     raw.end(stored.body);
   }
 }
@@ -65,25 +65,27 @@ function writeFastify(res: ReplayTarget, stored: StoredResponse, ifNoneMatch?: s
     raw.end();
     return;
   }
-  headers['content-length'] = String(stored.body.length);
+  headers['content-length'] = String(stored.length);
   raw.writeHead(stored.status, headers as Record<string, string>);
   raw.end(stored.body);
 }
 
-/** This request's headers with the stored ones over them; `Vary` lists merged. */
+/**
+ * This request's headers (`current`, a fresh copy from `getHeaders()`, completed in place) with
+ * the stored ones over them; `Vary` lists merged.
+ */
 function merged(
   current: Record<string, unknown>,
   stored: Record<string, string | string[]>,
 ): Record<string, unknown> {
-  const headers: Record<string, unknown> = { ...current };
-  for (const name of Object.keys(stored)) {
-    if (name === 'vary' && current.vary !== undefined) {
-      headers.vary = [
-        ...new Set([...tokensKeepCase(current.vary), ...tokensKeepCase(stored.vary)]),
-      ].join(', ');
-    } else headers[name] = stored[name];
+  const vary = current.vary;
+  for (const name in stored) current[name] = stored[name];
+  if (vary !== undefined && stored.vary !== undefined) {
+    current.vary = [...new Set([...tokensKeepCase(vary), ...tokensKeepCase(stored.vary)])].join(
+      ', ',
+    );
   }
-  return headers;
+  return current;
 }
 
 function tokensKeepCase(value: unknown): string[] {

@@ -6,7 +6,13 @@ import { CapturedResponse } from './response-capture';
 export interface StoredResponse {
   status: number;
   headers: Record<string, string | string[]>;
-  body: Buffer;
+  /**
+   * The body: its text when it is UTF-8 (Node.js then writes headers and body in one piece),
+   * else its bytes.
+   */
+  body: string | Buffer;
+  /** The body's length in bytes. */
+  length: number;
   createdAt: number;
 }
 
@@ -75,10 +81,12 @@ export function storedResponse(entry: CacheEntry): StoredResponse {
   const memo = entry as CacheEntry & { response?: StoredResponse };
   if (memo.response) return memo.response;
   const text = entry.payload.slice(1);
+  const body = entry.payload.charCodeAt(0) === 66 ? Buffer.from(text, 'base64') : text;
   memo.response = {
     status: entry.meta!.status,
     headers: entry.meta!.headers,
-    body: entry.payload.charCodeAt(0) === 66 ? Buffer.from(text, 'base64') : Buffer.from(text),
+    body,
+    length: typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     createdAt: entry.createdAt,
   };
   return memo.response;
