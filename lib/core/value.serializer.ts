@@ -20,9 +20,15 @@ export function serializeValue(value: unknown): string {
 
 export function deserializeValue<T = unknown>(text: string): T {
   const first = text.charCodeAt(0);
+  // An HTTP entry that kept its handler's value before the body (`http/stored-response.ts`).
+  if (first === 86 /* V */) {
+    const colon = text.indexOf(':');
+    return deserializeValue(text.slice(colon + 1, colon + 1 + Number(text.slice(1, colon))));
+  }
   // A response body an HTTP route stored (`http/stored-response.ts`): text, or base64 bytes.
-  if (first === 98 /* b */) return text.slice(1) as T;
-  if (first === 66 /* B */) return Buffer.from(text.slice(1), 'base64') as T;
+  if (first === 98 /* b */ || first === 112 /* p */) return text.slice(1) as T;
+  if (first === 66 /* B */ || first === 80 /* P */)
+    return Buffer.from(text.slice(1), 'base64') as T;
   const data = JSON.parse(text.slice(1));
   return (text.charCodeAt(0) === 116 /* t */ ? decode(data) : data) as T;
 }
@@ -37,7 +43,7 @@ export const UNDECODABLE: unique symbol = Symbol('nestjs-cached.undecodable');
 export function tryDeserialize<T = unknown>(text: unknown): T | typeof UNDECODABLE {
   if (typeof text !== 'string') return UNDECODABLE;
   const format = text.charCodeAt(0);
-  if (format !== 106 /* j */ && format !== 116 /* t */ && format !== 98 && format !== 66) {
+  if (![106, 116, 98, 66, 112, 80, 86].includes(format)) {
     return UNDECODABLE;
   }
   try {

@@ -81,6 +81,9 @@ export const messages = {
   encodedAfterHandler: (where: string, encoding: string) =>
     `${where}: the response was encoded (${encoding}) after the handler, e.g. by ` +
     `@fastify/compress, so it was not stored; it would reach clients that did not ask for it`,
+  nonceInBody: (where: string) =>
+    `${where}: the body holds this request's Content-Security-Policy nonce, so it was not ` +
+    `stored (another request's nonce would not match it); pages with nonces are not cached`,
   userKeyNotId: (where: string, value: string) =>
     `${where}: userKey returned ${value}, not a string or a finite number; the request ` +
     `bypasses the cache. Return the user's id`,

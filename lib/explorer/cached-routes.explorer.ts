@@ -1,5 +1,6 @@
-import { Inject, Injectable, OnModuleInit, RequestMethod } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Inject, Injectable, OnModuleInit, RequestMethod, Optional } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
+import { hookFastifySend } from '../http/fastify-send-hook';
 import {
   CACHE_RESOLVED_OPTIONS,
   NEST_METHOD_METADATA,
@@ -31,9 +32,19 @@ export class CachedRoutesExplorer implements OnModuleInit {
     private readonly keyFactories: KeyFactoryRegistry,
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
     private readonly engine: CacheEngine,
-  ) {}
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
+    // With NestFactory.create the adapter exists already: hook Fastify before plugins that the
+    // app registers next (compression) so the cache sees bodies before they are encoded.
+    this.hookFastify();
+  }
+
+  private hookFastify(): void {
+    hookFastifySend(this.adapterHost?.httpAdapter?.getInstance?.());
+  }
 
   async onModuleInit(): Promise<void> {
+    this.hookFastify();
     if (this.options.keyFactory) {
       await this.keyFactories.resolve(this.options.keyFactory, 'CacheModule');
     }

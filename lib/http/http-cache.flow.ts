@@ -1,9 +1,10 @@
 import { Logger, StreamableFile } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { catchError, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
+import { catchError, finalize, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
 import { FlightResult, Ticket } from '../core/flight';
+import { deserializeValue, serializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { isThenable } from '../utils/is-thenable';
@@ -12,6 +13,7 @@ import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
 import { captureResponse, CapturedResponse } from './response-capture';
 import { whyNotStorable } from './response-policy';
+import { conditionalOf } from './conditional-request';
 import { replayOnSend } from './response-replay';
 import {
   handlerHeaders,
@@ -98,8 +100,12 @@ export class HttpCacheFlow {
 
   /** Sends `stored` when Nest sends; other interceptors get its body, when there are any. */
   private replay(call: HttpCall, stored: StoredResponse): Observable<unknown> {
-    replayOnSend(call.res, stored, conditional(call.req.headers));
-    return of(call.plan.observed ? bodyValue(stored) : undefined);
+    replayOnSend(call.res, stored, {
+      conditional: conditionalOf(call.req.headers),
+      observed: call.plan.observed,
+    });
+    if (!call.plan.observed) return of(undefined);
+    return of(stored.value !== undefined ? deserializeValue(stored.value) : bodyValue(stored));
   }
 
   /** Runs the handler once for all concurrent requests of the key; stores what may be stored. */
@@ -174,17 +180,34 @@ export class HttpCacheFlow {
     const before = res.getHeaders();
     let handled: Record<string, unknown> | undefined;
     let storable = false;
+    let handlerValue: unknown;
     let captured: CapturedResponse | undefined | null = null;
+    let decided = false;
     const decide = () => {
-      if (handled === undefined || captured === null) return;
-      settle(this.store(call, ticket, storable ? captured : undefined, before, handled));
+      if (decided || handled === undefined || captured === null) return;
+      decided = true;
+      const kept = storable ? captured : undefined;
+      settle(this.store(call, ticket, kept, before, handled, handlerValue));
     };
-    const stop = captureResponse(rawOf(res), (response) => {
-      captured = response;
+    const stop = captureResponse(
+      rawOf(res),
+      (response) => {
+        captured = response;
+        decide();
+      },
+      res,
+    );
+    // Nothing is stored, and waiters run their own, when the value never comes out: the handler
+    // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
+    const abandon = () => {
+      if (handled !== undefined) return;
+      handled = {};
+      stop();
       decide();
-    });
+    };
     return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
       map((value) => {
+        handlerValue = value;
         storable = this.storableValue(call, value);
         handled = res.getHeaders();
         if (!storable) stop();
@@ -192,18 +215,18 @@ export class HttpCacheFlow {
         return value;
       }),
       catchError((error) => {
-        handled = {};
-        stop();
+        abandon();
         if (stale === undefined) throw error;
         this.logger.warn(messages.staleIfError(call.key, error));
         this.engine.stats.staleHits++;
         return this.hit(call, stale.entry, 'STALE');
       }),
+      finalize(abandon),
     );
   }
 
   private storableValue(call: HttpCall, value: unknown): boolean {
-    if (value === undefined || value instanceof StreamableFile) return false;
+    if (value === undefined || value instanceof StreamableFile || isStream(value)) return false;
     const unless = call.plan.cached!.unless;
     if (unless === undefined) return true;
     try {
@@ -223,6 +246,7 @@ export class HttpCacheFlow {
     captured: CapturedResponse | undefined,
     before: Record<string, unknown>,
     handled: Record<string, unknown>,
+    value: unknown,
   ): Outcome {
     const { plan } = call;
     const put = plan.cached!.put;
@@ -240,6 +264,8 @@ export class HttpCacheFlow {
         this.warnOnce(`${plan.where}:vary:${header}`, () =>
           messages.varyNotKeyed(plan.where, header),
         );
+      } else if (refused?.reason === 'nonce') {
+        this.warnOnce(`${plan.where}:nonce`, () => messages.nonceInBody(plan.where));
       } else if (refused?.reason === 'encoded') {
         const encoding = String(captured!.headers['content-encoding']);
         this.warnOnce(`${plan.where}:encoded`, () =>
@@ -256,14 +282,24 @@ export class HttpCacheFlow {
       headers = type === undefined ? {} : { 'content-type': String(type) };
       status = 200;
     }
-    const { payload, meta } = toEntryParts({ ...captured, status }, headers);
+    // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
+    const kept = plan.observed ? serializedOrNothing(value) : undefined;
+    const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
     void this.engine.commit(ticket, payload, {
       ttl: plan.ttl,
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
     });
     const { body } = captured;
-    const response = { status, headers, body, length: body.length, createdAt: Date.now() };
+    const response = {
+      status,
+      headers,
+      body,
+      length: body.length,
+      createdAt: Date.now(),
+      throughSend: captured.throughSend,
+      value: kept,
+    };
     return { value: response, payload, meta };
   }
 
@@ -301,11 +337,18 @@ function rawOf(res: HttpResponseLike): ServerResponse {
   return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
 }
 
-/** `If-None-Match`, unless the request asks to skip caches (`Cache-Control: no-cache`). */
-function conditional(headers: HttpCall['req']['headers']): string | undefined {
-  const tag = headers['if-none-match'];
-  if (typeof tag !== 'string') return undefined;
-  return /no-cache/i.test(String(headers['cache-control'] ?? '')) ? undefined : tag;
+/** The serialized value, or `undefined` (observers then get the parsed body). */
+function serializedOrNothing(value: unknown): string | undefined {
+  try {
+    return serializeValue(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stream the platform pipes (Fastify sends a returned `Readable` as it comes). */
+function isStream(value: unknown): boolean {
+  return typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
 }
 
 /** What other interceptors see on a hit: the body, parsed when it is JSON. */

@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { beforeFastifySend, forgetFastifySend } from './fastify-send-hook';
 
 /** Bodies larger than this are sent but never stored. */
 export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
@@ -14,6 +15,11 @@ export interface CapturedResponse {
   /** Headers as they were finally written, transport layers included: storability reads these. */
   finalHeaders: Record<string, unknown>;
   body: Buffer;
+  /**
+   * Fastify: `body` and `headers` are the payload and headers as they entered the `onSend` hooks
+   * (before transport hooks encoded them); a hit goes through those hooks again.
+   */
+  throughSend?: boolean;
 }
 
 type Done = (captured: CapturedResponse | undefined) => void;
@@ -27,7 +33,7 @@ const METHODS = ['writeHead', 'write', 'end'] as const;
  * encodings installed earlier (Express `compression`) and calls `done` once: with the response
  * when it ended, `undefined` when it closed first or grew past `MAX_CAPTURED_BYTES`.
  */
-export function captureResponse(raw: ServerResponse, done: Done): () => void {
+export function captureResponse(raw: ServerResponse, done: Done, reply?: object): () => void {
   const saved = METHODS.map((name) => Object.getOwnPropertyDescriptor(raw, name));
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
   const chunks: Buffer[] = [];
@@ -38,18 +44,39 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
   let finalHeaders: Record<string, unknown> | undefined;
   let finished = false;
 
+  const wrappers: Record<string, unknown> = {};
+  // Puts the methods back where ours are still on top; a wrapper installed over ours later (an
+  // inner interceptor's) stays, and ours, finished, passes every call straight through.
   const restore = () => {
     METHODS.forEach((name, i) => {
+      if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[name]) return;
       const descriptor = saved[i];
       if (descriptor) Object.defineProperty(raw, name, descriptor);
       else delete (raw as unknown as Record<string, unknown>)[name];
     });
     raw.removeListener('close', onClose);
   };
+  let beforeSend: { payload: string | Buffer; headers: Record<string, unknown> } | undefined;
+  const fastify = reply !== undefined && reply !== raw;
+  if (fastify) {
+    beforeFastifySend(reply, (payload, headers) => {
+      // Without a content type, sending the body again would make Fastify pick one.
+      const typed = headers['content-type'] !== undefined;
+      if (typed && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+        beforeSend = { payload, headers };
+      }
+    });
+  }
   const finish = (captured: CapturedResponse | undefined) => {
     if (finished) return;
     finished = true;
     restore();
+    if (fastify) forgetFastifySend(reply);
+    if (captured && beforeSend) {
+      const { payload, headers } = beforeSend;
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      captured = { ...captured, headers: { ...headers }, body, throughSend: true };
+    }
     done(captured);
   };
   const onClose = () => finish(undefined);
@@ -64,6 +91,7 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
   };
 
   raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+    if (finished) return (original.writeHead as Function).call(this, code, ...rest);
     const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
     if (headers === undefined) {
       status = code;
@@ -74,10 +102,11 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
     return result;
   } as ServerResponse['writeHead'];
   raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    record(chunk, rest[0]);
+    if (!finished) record(chunk, rest[0]);
     return (original.write as Function).call(this, chunk, ...rest);
   } as ServerResponse['write'];
   raw.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (finished) return (original.end as Function).apply(this, args);
     record(args[0], args[1]);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
@@ -85,6 +114,7 @@ export function captureResponse(raw: ServerResponse, done: Done): () => void {
       finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
     return result;
   } as ServerResponse['end'];
+  for (const name of METHODS) wrappers[name] = raw[name];
   raw.once('close', onClose);
   return () => finish(undefined);
 }

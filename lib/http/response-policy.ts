@@ -1,7 +1,8 @@
 import { CapturedResponse } from './response-capture';
 
 /** Why a response was sent but not stored. */
-export type NotStoredReason = 'status' | 'cookie' | 'no_store' | 'private' | 'vary' | 'encoded';
+export type NotStoredReason =
+  'status' | 'cookie' | 'no_store' | 'private' | 'vary' | 'encoded' | 'nonce';
 
 export interface StorePolicy {
   statuses: ReadonlySet<number>;
@@ -32,7 +33,8 @@ const PRIVATE = /(^|[\s,])private(\s*=|\s*,|\s*$)/;
  * `private` only in a per-user entry; no `Vary` on a request header the key does not depend on
  * (`Accept-Encoding` aside, and a `Vary` a middleware set before the handler aside); no
  * `Content-Encoding` that something after the handler applied (it would reach clients that did not
- * ask for it).
+ * ask for it); no body that holds this request's CSP nonce (a middleware made it for this request:
+ * replayed to another, the page's scripts would be blocked).
  * @param before headers that stood before the handler ran
  * @param handled headers that stood when the handler's value came out
  */
@@ -52,6 +54,7 @@ export function whyNotStorable(
   if (!policy.perUser && PRIVATE.test(cacheControl)) return { reason: 'private' };
   const header = unkeyedVary(final['vary'], before['vary'], policy);
   if (header !== undefined) return { reason: 'vary', header };
+  if (carriesRequestNonce(before, captured.body)) return { reason: 'nonce' };
   const encoding = captured.headers['content-encoding'];
   if (
     encoding !== undefined &&
@@ -61,6 +64,18 @@ export function whyNotStorable(
     return { reason: 'encoded' };
   }
   return undefined;
+}
+
+const NONCE = /'nonce-([^']+)'/g;
+
+/** The body holds a nonce that this request's middleware put in its Content-Security-Policy. */
+function carriesRequestNonce(before: Record<string, unknown>, body: Buffer): boolean {
+  const policy = [before['content-security-policy'], before['content-security-policy-report-only']]
+    .filter((value) => value !== undefined)
+    .join(';');
+  if (policy === '') return false;
+  for (const match of policy.matchAll(NONCE)) if (body.includes(match[1])) return true;
+  return false;
 }
 
 /** A request header the response varies on that the key ignores (`*` for `Vary: *`). */

@@ -13,12 +13,27 @@ export interface StoredResponse {
   body: string | Buffer;
   /** The body's length in bytes. */
   length: number;
+  /** Fastify: the body as it entered the `onSend` hooks; a hit is sent through them again. */
+  throughSend?: boolean;
+  /** The handler's value, serialized (`value.serializer.ts`), when it was kept. */
+  value?: string;
   createdAt: number;
 }
 
-/** An entry's body prefix: UTF-8 text, or base64 of binary bytes. */
+/**
+ * An entry's body prefix: UTF-8 text, or base64 of binary bytes; `p` / `P` for a Fastify body
+ * recorded as it entered the `onSend` hooks.
+ */
 const TEXT = 'b';
 const BINARY = 'B';
+const SEND_TEXT = 'p';
+const SEND_BINARY = 'P';
+/**
+ * `V<length>:<serialized value>` before the body: the handler's value, kept for routes that other
+ * interceptors wrap, so that on a hit they get what they get on a miss.
+ */
+const WITH_VALUE = 'V';
+const PREFIXES = new Set([98, 66, 112, 80, 86]);
 
 /** Headers never stored: per-connection, per-response, or recomputed on replay. */
 const NEVER_STORED = new Set([
@@ -63,33 +78,48 @@ export function handlerHeaders(
 export function toEntryParts(
   captured: CapturedResponse,
   headers: Record<string, string | string[]>,
+  value?: string,
 ): { payload: string; meta: ResponseMeta } {
-  const payload = isUtf8(captured.body)
-    ? TEXT + captured.body.toString('utf8')
-    : BINARY + captured.body.toString('base64');
+  const send = captured.throughSend === true;
+  const body = isUtf8(captured.body)
+    ? (send ? SEND_TEXT : TEXT) + captured.body.toString('utf8')
+    : (send ? SEND_BINARY : BINARY) + captured.body.toString('base64');
+  const payload = value === undefined ? body : WITH_VALUE + value.length + ':' + value + body;
   return { payload, meta: { status: captured.status, headers } };
 }
 
 /** True for an entry that holds response bytes (every HTTP entry this version writes). */
 export function holdsResponse(entry: CacheEntry): boolean {
-  const first = entry.payload.charCodeAt(0);
-  return entry.meta !== undefined && (first === 98 /* b */ || first === 66); /* B */
+  return entry.meta !== undefined && PREFIXES.has(entry.payload.charCodeAt(0));
 }
 
 /** The response an entry holds, decoded once per memoized entry object. */
 export function storedResponse(entry: CacheEntry): StoredResponse {
   const memo = entry as CacheEntry & { response?: StoredResponse };
   if (memo.response) return memo.response;
-  const text = entry.payload.slice(1);
-  const body = entry.payload.charCodeAt(0) === 66 ? Buffer.from(text, 'base64') : text;
+  const { value, body: payload } = splitValue(entry.payload);
+  const text = payload.slice(1);
+  const first = payload.charCodeAt(0);
+  const body = first === 66 || first === 80 ? Buffer.from(text, 'base64') : text;
   memo.response = {
     status: entry.meta!.status,
     headers: entry.meta!.headers,
     body,
     length: typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     createdAt: entry.createdAt,
+    throughSend: first === 112 || first === 80,
+    value,
   };
   return memo.response;
+}
+
+/** The serialized value an entry keeps before its body, if any, and the body part. */
+export function splitValue(payload: string): { value?: string; body: string } {
+  if (payload.charCodeAt(0) !== 86 /* V */) return { body: payload };
+  const colon = payload.indexOf(':');
+  const length = Number(payload.slice(1, colon));
+  const start = colon + 1;
+  return { value: payload.slice(start, start + length), body: payload.slice(start + length) };
 }
 
 function sameHeader(a: unknown, b: unknown): boolean {

@@ -91,3 +91,14 @@ describe('whyNotStorable and @Header Vary', () => {
     });
   });
 });
+
+describe('whyNotStorable and CSP nonces', () => {
+  it("refuses a body holding this request's nonce, keeps one that does not", () => {
+    const before = { 'content-security-policy': "script-src 'nonce-abc123' 'self'" };
+    const page = (body: string) => ({ ...sent({}), body: Buffer.from(body) });
+    expect(whyNotStorable(page('<script nonce="abc123">'), before, before, policy)).toEqual({
+      reason: 'nonce',
+    });
+    expect(whyNotStorable(page('<p>no scripts</p>'), before, before, policy)).toBe(undefined);
+  });
+});
