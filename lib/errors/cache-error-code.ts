@@ -9,4 +9,6 @@ export enum CacheErrorCode {
   NotStorable = 'E_NOT_STORABLE',
   StoreTimeout = 'E_STORE_TIMEOUT',
   StoreUnsupported = 'E_STORE_UNSUPPORTED',
+  StoreUnavailable = 'E_STORE_UNAVAILABLE',
+  CircuitOpen = 'E_CIRCUIT_OPEN',
 }

@@ -1,0 +1,4 @@
+export { redisStore } from './redis-store.factory';
+export type { RedisStoreOptions } from './redis-store.factory';
+export { RedisStore } from './redis.store';
+export type { CircuitState } from './circuit-breaker';

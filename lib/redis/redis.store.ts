@@ -1,0 +1,271 @@
+import { Logger } from '@nestjs/common';
+import { CacheErrorCode } from '../errors/cache-error-code';
+import { CacheStoreError } from '../errors/cache-store.error';
+import { messages } from '../errors/cache.messages';
+import { CACHE_STORE_BRAND, CacheStore, MaybePromise } from '../stores/cache-store.interface';
+import { MemoryStore } from '../stores/memory.store';
+import { CircuitBreaker, CircuitState } from './circuit-breaker';
+import { CoherentL1 } from './coherent-l1';
+import { BusMessage, InvalidationBus } from './invalidation.bus';
+import { ReadAhead } from './read-ahead';
+import { RedisBackend } from './redis-backend.interface';
+import { CONNECT_TIMEOUT_MS } from './redis-connection';
+import { kindOf, namespaceOf, redisKey, scanPattern } from './redis-keys';
+
+/** How long L1 keeps a tag version read from Redis (its remaining ttl there is not known). */
+const TAG_L1_TTL_MS = 60_000;
+const LOG_INTERVAL_MS = 5_000;
+
+export interface RedisStoreSettings {
+  /** A Redis call slower than this counts as a failure for the circuit breaker. */
+  commandTimeoutMs: number;
+  /** Consecutive failures that open the circuit, and how long it stays open before a probe. */
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+}
+
+/**
+ * The Redis store: Redis (standalone or Cluster) as the shared tier, a bounded in-process L1 in
+ * front of it kept coherent by an invalidation bus, and a circuit breaker around every call.
+ * Created by `redisStore()`; see its documentation.
+ */
+export class RedisStore implements CacheStore {
+  readonly [CACHE_STORE_BRAND] = true;
+  readonly name: string;
+  private readonly breaker: CircuitBreaker;
+  private readonly l1?: CoherentL1;
+  private readonly bus: InvalidationBus;
+  private readonly readAhead = new ReadAhead();
+  private readonly logger = new Logger('CacheModule');
+  private lastLogAt = -Infinity;
+  private readonly createdAt = Date.now();
+
+  constructor(
+    private readonly backend: RedisBackend,
+    l1: MemoryStore | undefined,
+    private readonly settings: RedisStoreSettings,
+  ) {
+    this.name = `redisStore(${backend.kind})`;
+    this.breaker = new CircuitBreaker(
+      settings.breakerThreshold,
+      settings.breakerCooldownMs,
+      (state) => this.circuitChanged(state),
+    );
+    this.l1 = l1 && new CoherentL1(l1);
+    void backend.firstReady.then(() => (this.startupOver = true));
+    this.bus = new InvalidationBus(
+      backend,
+      {
+        received: (namespace, message) => this.received(namespace, message),
+        resync: (namespace) => this.resync(`${namespace}:`),
+      },
+      (error) => this.connectionError(error),
+    );
+  }
+
+  /** `closed`, `open` or `half-open`. */
+  get circuit(): CircuitState {
+    return this.breaker.state;
+  }
+
+  /** Entries in L1 now (0 without L1). */
+  get l1Size(): number {
+    return this.l1?.size ?? 0;
+  }
+
+  /** True while L1 of `namespace` is trusted: the bus hears every change, or Redis is failing. */
+  l1Readable(namespace: string): boolean {
+    return (
+      this.l1 !== undefined &&
+      (this.bus.live(namespace) || !this.backend.ready || this.breaker.state !== 'closed')
+    );
+  }
+
+  get(key: string): MaybePromise<string | undefined> {
+    const namespace = namespaceOf(key);
+    this.bus.watch(namespace);
+    const local = this.l1Readable(namespace);
+    if (local) {
+      const value = this.l1!.get(key);
+      if (value !== undefined) return value;
+    }
+    if (this.readAhead.has(key)) return this.readAhead.take(key);
+    let related = this.readAhead.related(key);
+    if (local) related = related.filter((k) => this.l1!.get(k) === undefined);
+    return this.fetch([key, ...related]).then((values) => values[0]);
+  }
+
+  getMany(keys: readonly string[]): MaybePromise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const out: (string | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const local = this.l1Readable(namespaceOf(key)) ? this.l1!.get(key) : undefined;
+      if (local !== undefined) out[i] = local;
+      else if (this.readAhead.has(key)) out[i] = this.readAhead.take(key);
+      else missing.push(i);
+    }
+    if (missing.length === 0) return out;
+    for (const i of missing) this.bus.watch(namespaceOf(keys[i]));
+    return this.fetch(missing.map((i) => keys[i])).then((values) => {
+      missing.forEach((position, i) => (out[position] = values[i]));
+      return out;
+    });
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const namespace = namespaceOf(key);
+    this.bus.watch(namespace);
+    this.l1?.drop([key]);
+    this.readAhead.forget([key]);
+    const since = this.l1?.begin();
+    try {
+      await this.remote(() => this.backend.set(redisKey(key), value, ttlMs));
+      this.readAhead.learn(key, value);
+      if (this.l1 && this.bus.live(namespace)) this.l1.fill(key, value, ttlMs, since!);
+    } finally {
+      this.l1?.end();
+    }
+    this.bus.publish(namespace, { keys: [key] });
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    this.l1?.drop(keys);
+    this.readAhead.forget(keys);
+    await this.remote(() => this.backend.unlink(keys.map(redisKey)));
+    const byNamespace = new Map<string, string[]>();
+    for (const key of keys) {
+      const namespace = namespaceOf(key);
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), key]);
+    }
+    for (const [namespace, doomed] of byNamespace) this.bus.publish(namespace, { keys: doomed });
+  }
+
+  async clear(prefix: string): Promise<void> {
+    this.l1?.flush(prefix);
+    this.readAhead.forgetAll();
+    // A SCAN of a large namespace takes several rounds: allow it more than a single command.
+    await this.remote(
+      () => this.backend.unlinkMatching(scanPattern(prefix)),
+      this.settings.commandTimeoutMs * 20,
+    );
+    this.bus.publish(namespaceOf(prefix), { prefix });
+  }
+
+  async close(): Promise<void> {
+    await this.bus.close();
+    this.backend.close();
+  }
+
+  private async fetch(keys: readonly string[]): Promise<(string | undefined)[]> {
+    const since = this.l1?.begin();
+    try {
+      const raw = await this.remote(() => this.backend.mget(keys.map(redisKey)));
+      const values = raw.map((value) => value ?? undefined);
+      for (let i = 0; i < keys.length; i++) this.remember(keys[i], values[i], since);
+      return values;
+    } finally {
+      this.l1?.end();
+    }
+  }
+
+  /** Keeps what a read returned: for the engine's next call, and in L1 when it is trusted. */
+  private remember(key: string, value: string | undefined, since: number | undefined): void {
+    this.readAhead.keep(key, value);
+    if (value === undefined) return;
+    const staleUntil = this.readAhead.learn(key, value);
+    if (this.l1 === undefined || !this.bus.live(namespaceOf(key))) return;
+    let ttl: number;
+    if (staleUntil !== undefined)
+      ttl = staleUntil === Infinity ? Infinity : staleUntil - Date.now();
+    else ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
+    this.l1.fill(key, value, ttl, since!);
+  }
+
+  /** One Redis call: refused at once when disconnected or the circuit is open, else timed. */
+  private remote<T>(
+    call: () => Promise<T>,
+    timeoutMs = this.settings.commandTimeoutMs,
+  ): Promise<T> {
+    const connecting = CONNECT_TIMEOUT_MS - (Date.now() - this.createdAt);
+    if (!this.backend.ready && !this.startupOver && connecting > 0) {
+      // Right after start, wait for the first connection (at most the connect timeout) rather
+      // than fail calls made while it is being set up; the caller's storeTimeout still applies.
+      return this.firstConnection(connecting).then(() => this.remote(call, timeoutMs));
+    }
+    if (!this.backend.ready) {
+      this.breaker.failure();
+      const message = messages.storeUnavailable(this.name);
+      return Promise.reject(new CacheStoreError(message, CacheErrorCode.StoreUnavailable));
+    }
+    if (!this.breaker.allow()) {
+      const message = messages.circuitOpen(this.name);
+      return Promise.reject(new CacheStoreError(message, CacheErrorCode.CircuitOpen));
+    }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        this.breaker.failure();
+        const message = messages.storeTimeout(this.name, 'command', timeoutMs);
+        reject(new CacheStoreError(message, CacheErrorCode.StoreTimeout));
+      }, timeoutMs);
+      timer.unref?.();
+      call().then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.breaker.success();
+          resolve(value);
+        },
+        (error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.breaker.failure();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private startupOver = false;
+
+  private firstConnection(withinMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => ((this.startupOver = true), resolve()), withinMs);
+      timer.unref?.();
+      void this.backend.firstReady.then(() => (clearTimeout(timer), resolve()));
+    });
+  }
+
+  private received(namespace: string, message: BusMessage): void {
+    const own = `${namespace}:`;
+    if (typeof message.c === 'string') this.resync(message.c.startsWith(own) ? message.c : own);
+    if (Array.isArray(message.k)) {
+      this.l1?.drop(message.k);
+      this.readAhead.forget(message.k);
+    }
+  }
+
+  private resync(prefix: string): void {
+    this.l1?.flush(prefix);
+    this.readAhead.forgetAll();
+  }
+
+  private circuitChanged(state: CircuitState): void {
+    if (state === 'half-open') return;
+    this.logger.log(`${this.name}: circuit ${state}`);
+  }
+
+  /** Logs a connection error, at most once every 5 s (Redis down means one per reconnect). */
+  connectionError(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastLogAt < LOG_INTERVAL_MS) return;
+    this.lastLogAt = now;
+    this.logger.error(messages.storeConnectionFailed(this.name, error));
+  }
+}
