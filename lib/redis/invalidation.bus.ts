@@ -35,6 +35,8 @@ export class InvalidationBus {
   private readonly watched = new Set<string>();
   private readonly subscribed = new Set<string>();
   private everReady = false;
+  /** Times the subscriber came back after a disconnection (each one flushed L1). */
+  reconnects = 0;
   private closed = false;
   private startTimer?: NodeJS.Timeout;
   private readonly pending = new Map<string, { keys: Set<string>; prefix?: string }>();
@@ -118,7 +120,10 @@ export class InvalidationBus {
     if (this.closed) return;
     // node-redis re-subscribes before it says ready: what was subscribed is live again, but
     // whatever was published meanwhile is lost.
-    if (this.everReady) for (const namespace of this.subscribed) this.listener.resync(namespace);
+    if (this.everReady) {
+      this.reconnects++;
+      for (const namespace of this.subscribed) this.listener.resync(namespace);
+    }
     this.everReady = true;
     for (const namespace of this.watched) {
       if (!this.subscribed.has(namespace)) this.subscribe(namespace);

@@ -63,6 +63,21 @@ export class RedisStore implements CacheStore {
     );
   }
 
+  /** Subscribes to `namespace`'s invalidation channel now rather than on first use. */
+  attach(namespace: string): void {
+    this.bus.watch(namespace);
+  }
+
+  /** True while this instance hears every invalidation of `namespace`. */
+  busLive(namespace: string): boolean {
+    return this.bus.live(namespace);
+  }
+
+  /** Times the bus's subscriber reconnected (and L1 was flushed) since start. */
+  get busReconnects(): number {
+    return this.bus.reconnects;
+  }
+
   /** `closed`, `open` or `half-open`. */
   get circuit(): CircuitState {
     return this.breaker.state;
