@@ -27,6 +27,14 @@ export class RedisServer {
     return server;
   }
 
+  /** Starts a server on a port chosen earlier (a store was pointed at it while it was down). */
+  static async startOn(port: number, extraArgs: string[] = []): Promise<RedisServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'nestjs-cached-redis-'));
+    const server = new RedisServer(port, dir, extraArgs);
+    await server.restart();
+    return server;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
