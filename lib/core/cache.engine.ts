@@ -111,24 +111,33 @@ export class CacheEngine {
    * not stored (cancelled, or the store failed). Never rejects.
    */
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
-    this.tickets.delete(ticket);
-    if (ticket.cancelled || ticket.versions === null) return false;
-    const now = Date.now();
-    const freshUntil = now + options.ttl;
-    const staleUntil = freshUntil + (options.staleWindow ?? 0);
-    const entry: CacheEntry = {
-      payload,
-      createdAt: now,
-      freshUntil,
-      staleUntil,
-      tags: ticket.tags as string[],
-      tagVersions: ticket.versions,
-      meta: options.meta,
-      fullKey: this.keys.fullKey(ticket.key, ticket.user),
-    };
-    return then(this.guarded.write(ticket.storeKey, encodeEntry(entry), staleUntil - now), (ok) => {
-      if (ok) this.stats.sets++;
-      return ok;
+    if (ticket.cancelled || ticket.versions === null) {
+      this.tickets.delete(ticket);
+      return false;
+    }
+    // Tags that had no version get one now, when an entry is stored (reads never create keys).
+    const lifetime = options.ttl + (options.staleWindow ?? 0);
+    return then(this.tagVersions.establish(ticket.tags, ticket.versions, lifetime), (versions) => {
+      this.tickets.delete(ticket);
+      if (versions === null || ticket.cancelled) return false;
+      const now = Date.now();
+      const freshUntil = now + options.ttl;
+      const staleUntil = freshUntil + (options.staleWindow ?? 0);
+      const entry: CacheEntry = {
+        payload,
+        createdAt: now,
+        freshUntil,
+        staleUntil,
+        tags: ticket.tags as string[],
+        tagVersions: versions,
+        meta: options.meta,
+        fullKey: this.keys.fullKey(ticket.key, ticket.user),
+      };
+      const written = this.guarded.write(ticket.storeKey, encodeEntry(entry), staleUntil - now);
+      return then(written, (ok) => {
+        if (ok) this.stats.sets++;
+        return ok;
+      });
     });
   }
 

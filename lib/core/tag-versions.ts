@@ -14,22 +14,52 @@ export class TagVersions {
   private sequence = 0;
   /** Versions being written for tags that had none, so concurrent computations agree on one. */
   private readonly creating = new Map<string, Promise<string | null>>();
+  /** Versions this process created and has not invalidated since (bounded). */
+  private readonly createdHere = new Map<string, string>();
 
   constructor(
     private readonly store: GuardedStore,
     private readonly keys: StoreKeys,
   ) {}
 
-  /** Current versions, creating those that do not exist yet; `null` when the store failed. */
+  /**
+   * Current versions; `''` for a tag that has none yet (it is created by `establish` when an entry
+   * is stored, never by a read, so requests for unknown ids cannot grow the store). `null` when
+   * the store failed.
+   */
   current(tags: readonly string[]): MaybePromise<string[] | null> {
     if (tags.length === 0) return [];
-    return then(this.store.readMany(tags.map((tag) => this.keys.tag(tag))), (found) => {
+    return then(this.store.readMany(tags.map((tag) => this.keys.tag(tag))), (found) =>
+      found === null ? null : tags.map((tag, i) => found[i] ?? ''),
+    );
+  }
+
+  /**
+   * The versions to record in an entry about to be stored: `recorded`, with a version created for
+   * each tag that had none at `current()`. `null` (do not store) when such a tag got a version
+   * meanwhile (it may have been an invalidation) or the store failed.
+   */
+  establish(
+    tags: readonly string[],
+    recorded: string[],
+    lifetimeMs: number,
+  ): MaybePromise<string[] | null> {
+    const missing = tags.filter((_, i) => recorded[i] === '');
+    if (missing.length === 0) return recorded;
+    return then(this.store.readMany(missing.map((tag) => this.keys.tag(tag))), (found) => {
       if (found === null) return null;
-      const versions = tags.map((tag, i) => found[i] ?? this.create(tag));
-      if (versions.every((v): v is string => typeof v === 'string')) return versions;
-      return Promise.all(versions).then((all) =>
-        all.every((v): v is string => typeof v === 'string') ? all : null,
-      );
+      const created = missing.map((tag, i) => {
+        const pending = this.creating.get(tag);
+        if (pending !== undefined) return pending; // a computation here is creating it: share it
+        if (found[i] === undefined) return this.create(tag, lifetimeMs);
+        // Created meanwhile: by this process for another entry (fine), or by an invalidation.
+        return this.createdHere.get(tag) === found[i] ? found[i]! : null;
+      });
+      return Promise.all(created).then((versions) => {
+        if (!versions.every((v): v is string => typeof v === 'string')) return null;
+        let next = 0;
+        return recorded.map((version) => (version === '' ? versions[next++] : version));
+      });
     });
   }
 
@@ -50,24 +80,32 @@ export class TagVersions {
 
   /** Writes new versions; rejects when the store failed, so the caller knows. */
   async invalidate(tags: readonly string[]): Promise<void> {
-    for (const tag of tags) this.creating.delete(tag);
+    for (const tag of tags) {
+      this.creating.delete(tag);
+      this.createdHere.delete(tag);
+    }
     await Promise.all(
       tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(), Infinity)),
     );
   }
 
   /**
-   * Writes a first version of `tag`. On a remote store two computations may both have read "none";
+   * Writes a first version of `tag`, when an entry that carries it is stored. On a remote store two computations may both have read "none";
    * without sharing the pending write, the second would overwrite the first's version and the
    * first's entry would never be valid.
    */
-  private create(tag: string): MaybePromise<string | null> {
+  private create(tag: string, lifetimeMs: number): MaybePromise<string | null> {
     const pending = this.creating.get(tag);
     if (pending !== undefined) return pending;
     const version = this.next();
-    const written = then(this.store.write(this.keys.tag(tag), version, Infinity), (ok) =>
-      ok ? version : null,
-    );
+    // It lives as long as the entry that needs it; a version that expired reads as missing, which
+    // never matches a recorded one, so an expiry costs a miss and never serves an outdated entry.
+    const written = then(this.store.write(this.keys.tag(tag), version, lifetimeMs), (ok) => {
+      if (!ok) return null;
+      if (this.createdHere.size >= 10_000) this.createdHere.clear();
+      this.createdHere.set(tag, version);
+      return version;
+    });
     if (!isThenable<string | null>(written)) return written;
     const shared = Promise.resolve(written);
     this.creating.set(tag, shared);
