@@ -189,9 +189,14 @@ export class RedisStore implements CacheStore {
   /** Keeps what a read returned: for the engine's next call, and in L1 when it is trusted. */
   private remember(key: string, value: string | undefined, since: number | undefined): void {
     this.readAhead.keep(key, value);
+    if (this.l1 !== undefined && !this.bus.live(namespaceOf(key))) {
+      // Not trusted now, but L1 may be read again if Redis fails: drop what Redis contradicts.
+      if (this.l1.get(key) !== value) this.l1.drop([key]);
+      return;
+    }
     if (value === undefined) return;
     const staleUntil = this.readAhead.learn(key, value);
-    if (this.l1 === undefined || !this.bus.live(namespaceOf(key))) return;
+    if (this.l1 === undefined) return;
     let ttl: number;
     if (staleUntil !== undefined)
       ttl = staleUntil === Infinity ? Infinity : staleUntil - Date.now();
