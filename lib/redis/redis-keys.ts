@@ -1,8 +1,8 @@
 import { clusterSlot } from './cluster-slot';
 
 /** Characters a Redis key never holds as they are: `%` (the escape), hash-tag braces, spaces, breaks. */
-const NEEDS_ESCAPE = /[%{}\s\x00-\x1f\x7f\u0085]/;
-const ESCAPE_ALL = /[%{}\s\x00-\x1f\x7f\u0085]/g;
+const NEEDS_ESCAPE = /[%{}\s\p{Cc}]/u;
+const ESCAPE_ALL = /[%{}\s\p{Cc}]/gu;
 
 /**
  * The Redis key of a cache key. The cache lays out `<namespace>:<kind>:<rest>` (see

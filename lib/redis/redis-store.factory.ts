@@ -73,10 +73,10 @@ export function redisStore(
     );
   }
   const l1 = createL1(options.l1);
-  let store: RedisStore | undefined;
-  const backend = createBackend(options, (error) => store?.connectionError(error));
-  store = new RedisStore(backend, l1, { ...DEFAULT_SETTINGS, ...settings });
-  return store;
+  const created: { store?: RedisStore } = {};
+  const backend = createBackend(options, (error) => created.store?.connectionError(error));
+  created.store = new RedisStore(backend, l1, { ...DEFAULT_SETTINGS, ...settings });
+  return created.store;
 }
 
 function createBackend(

@@ -4,7 +4,6 @@ import { Cached, CacheModule, CacheService } from 'nestjs-cached';
 import { redisStore, RedisStore } from 'nestjs-cached/redis';
 import { watchUnhandledRejections } from '../../e2e/helpers/unhandled-rejections';
 import { bootInstance } from '../helpers/cache-instance';
-import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
 import { load, slowestSince } from '../helpers/load';
 import { RedisServer } from '../helpers/redis-server';

@@ -75,14 +75,18 @@ export class RedisCluster {
 
   /** Keys held by every node together. */
   async keys(pattern = '*'): Promise<string[]> {
-    const all = await Promise.all(
+    return (await this.keysPerNode(pattern)).flat().sort();
+  }
+
+  /** Keys held by each node. */
+  keysPerNode(pattern = '*'): Promise<string[][]> {
+    return Promise.all(
       this.nodes.map((n) =>
         run('redis-cli', ['-p', String(n.port), '--scan', '--pattern', pattern]).then(
           ({ stdout }) => stdout.split('\n').filter(Boolean),
         ),
       ),
     );
-    return all.flat().sort();
   }
 
   async stop(): Promise<void> {
