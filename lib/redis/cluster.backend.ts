@@ -18,7 +18,7 @@ export class ClusterBackend implements RedisBackend {
 
   constructor(
     private readonly cluster: NodeRedisCluster,
-    private readonly owned: boolean,
+    readonly owned: boolean,
     private readonly onError: (error: unknown) => void,
   ) {
     if (owned) this.connect(0);

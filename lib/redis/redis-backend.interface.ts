@@ -35,6 +35,8 @@ export interface RedisBackend {
   readonly kind: string;
   /** True when a command can be sent now (connected, or the Cluster's topology known). */
   readonly ready: boolean;
+  /** True when the store opened the connection (and closes it); false for the app's own client. */
+  readonly owned: boolean;
   /** Resolves when the first connection is ready (never rejects; may never resolve). */
   readonly firstReady: Promise<void>;
   mget(keys: readonly string[]): Promise<(string | null)[]>;

@@ -38,6 +38,7 @@ export class RedisStore implements CacheStore {
   private readonly readAhead = new ReadAhead();
   private readonly logger = new Logger('CacheModule');
   private lastLogAt = -Infinity;
+  private closed = false;
   private readonly createdAt = Date.now();
 
   constructor(
@@ -170,6 +171,7 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.bus.close();
     this.backend.close();
   }
@@ -210,7 +212,7 @@ export class RedisStore implements CacheStore {
     timeoutMs = this.settings.commandTimeoutMs,
   ): Promise<T> {
     const connecting = CONNECT_TIMEOUT_MS - (Date.now() - this.createdAt);
-    if (!this.backend.ready && !this.startupOver && connecting > 0) {
+    if (!this.backend.ready && this.backend.owned && !this.startupOver && connecting > 0) {
       // Right after start, wait for the first connection (at most the connect timeout) rather
       // than fail calls made while it is being set up; the caller's storeTimeout still applies.
       return this.firstConnection(connecting).then(() => this.remote(call, timeoutMs));
@@ -283,6 +285,7 @@ export class RedisStore implements CacheStore {
 
   /** Logs a connection error, at most once every 5 s (Redis down means one per reconnect). */
   connectionError(error: unknown): void {
+    if (this.closed) return;
     const now = Date.now();
     if (now - this.lastLogAt < LOG_INTERVAL_MS) return;
     this.lastLogAt = now;

@@ -12,7 +12,7 @@ export class StandaloneBackend implements RedisBackend {
   /** `owned`: the store opened the client and closes it; a client passed in stays the app's. */
   constructor(
     private readonly client: NodeRedisClient,
-    private readonly owned: boolean,
+    readonly owned: boolean,
   ) {
     this.firstReady = client.isReady
       ? Promise.resolve()
