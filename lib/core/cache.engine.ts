@@ -55,7 +55,7 @@ export class CacheEngine {
     storeTimeout: number,
   ) {
     this.keys = new StoreKeys(namespace);
-    store.attach?.(namespace);
+    store.attach?.(namespace, { storeTimeout });
     this.guarded = new GuardedStore(store, storeTimeout, this.stats);
     this.tagVersions = new TagVersions(this.guarded, this.keys);
   }

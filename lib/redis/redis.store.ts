@@ -39,6 +39,8 @@ export class RedisStore implements CacheStore {
   private readonly logger = new Logger('CacheModule');
   private lastLogAt = -Infinity;
   private closed = false;
+  private commandTimeoutMs: number;
+  private timeoutAttached = false;
   private readonly createdAt = Date.now();
 
   constructor(
@@ -47,6 +49,7 @@ export class RedisStore implements CacheStore {
     private readonly settings: RedisStoreSettings,
   ) {
     this.name = `redisStore(${backend.kind})`;
+    this.commandTimeoutMs = settings.commandTimeoutMs;
     this.breaker = new CircuitBreaker(
       settings.breakerThreshold,
       settings.breakerCooldownMs,
@@ -64,9 +67,19 @@ export class RedisStore implements CacheStore {
     );
   }
 
-  /** Subscribes to `namespace`'s invalidation channel now rather than on first use. */
-  attach(namespace: string): void {
+  /**
+   * Subscribes to `namespace`'s invalidation channel now rather than on first use, and counts a
+   * Redis call slower than the cache's `storeTimeout` as a failure for the circuit breaker.
+   */
+  attach(namespace: string, settings?: { storeTimeout: number }): void {
     this.bus.watch(namespace);
+    const timeout = settings?.storeTimeout;
+    if (typeof timeout === 'number' && timeout > 0 && !this.timeoutAttached) {
+      this.timeoutAttached = true;
+      this.commandTimeoutMs = timeout;
+    } else if (typeof timeout === 'number' && timeout > 0) {
+      this.commandTimeoutMs = Math.min(this.commandTimeoutMs, timeout);
+    }
   }
 
   /** True while this instance hears every invalidation of `namespace`. */
@@ -165,7 +178,7 @@ export class RedisStore implements CacheStore {
     // A SCAN of a large namespace takes several rounds: allow it more than a single command.
     await this.remote(
       () => this.backend.unlinkMatching(scanPattern(prefix)),
-      this.settings.commandTimeoutMs * 20,
+      this.commandTimeoutMs * 20,
     );
     this.bus.publish(namespaceOf(prefix), { prefix });
   }
@@ -207,10 +220,7 @@ export class RedisStore implements CacheStore {
   }
 
   /** One Redis call: refused at once when disconnected or the circuit is open, else timed. */
-  private remote<T>(
-    call: () => Promise<T>,
-    timeoutMs = this.settings.commandTimeoutMs,
-  ): Promise<T> {
+  private remote<T>(call: () => Promise<T>, timeoutMs = this.commandTimeoutMs): Promise<T> {
     const connecting = CONNECT_TIMEOUT_MS - (Date.now() - this.createdAt);
     if (!this.backend.ready && this.backend.owned && !this.startupOver && connecting > 0) {
       // Right after start, wait for the first connection (at most the connect timeout) rather

@@ -65,10 +65,20 @@ export class RedisServer {
     await waitForPing(this.port, 5_000);
   }
 
+  /** A hung server (SIGSTOP): connections stay open, commands get no answer. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** A crash: SIGKILL, then wait until the port refuses connections. */
   async kill(): Promise<void> {
     const child = this.process;
     if (child === undefined || child.exitCode !== null) return;
+    child.kill('SIGCONT');
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
