@@ -1,15 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { CacheErrorCode } from '../errors/cache-error-code';
-import { CacheStoreError } from '../errors/cache-store.error';
 import { messages } from '../errors/cache.messages';
 import { CACHE_STORE_BRAND, CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { MemoryStore } from '../stores/memory.store';
-import { CircuitBreaker, CircuitState } from './circuit-breaker';
+import { CircuitState } from './circuit-breaker';
+import { RedisCalls } from './redis-calls';
 import { CoherentL1 } from './coherent-l1';
 import { BusMessage, InvalidationBus } from './invalidation.bus';
 import { ReadAhead } from './read-ahead';
 import { RedisBackend } from './redis-backend.interface';
-import { CONNECT_TIMEOUT_MS } from './redis-connection';
 import { kindOf, namespaceOf, redisKey, scanPattern } from './redis-keys';
 
 /** How long L1 keeps a tag version read from Redis (its remaining ttl there is not known). */
@@ -32,16 +30,14 @@ export interface RedisStoreSettings {
 export class RedisStore implements CacheStore {
   readonly [CACHE_STORE_BRAND] = true;
   readonly name: string;
-  private readonly breaker: CircuitBreaker;
+  private readonly calls: RedisCalls;
   private readonly l1?: CoherentL1;
   private readonly bus: InvalidationBus;
   private readonly readAhead = new ReadAhead();
   private readonly logger = new Logger('CacheModule');
   private lastLogAt = -Infinity;
   private closed = false;
-  private commandTimeoutMs: number;
   private timeoutAttached = false;
-  private readonly createdAt = Date.now();
 
   constructor(
     private readonly backend: RedisBackend,
@@ -49,14 +45,10 @@ export class RedisStore implements CacheStore {
     private readonly settings: RedisStoreSettings,
   ) {
     this.name = `redisStore(${backend.kind})`;
-    this.commandTimeoutMs = settings.commandTimeoutMs;
-    this.breaker = new CircuitBreaker(
-      settings.breakerThreshold,
-      settings.breakerCooldownMs,
-      (state) => this.circuitChanged(state),
+    this.calls = new RedisCalls(backend, this.name, settings, (state) =>
+      this.circuitChanged(state),
     );
     this.l1 = l1 && new CoherentL1(l1);
-    void backend.firstReady.then(() => (this.startupOver = true));
     this.bus = new InvalidationBus(
       backend,
       {
@@ -74,12 +66,9 @@ export class RedisStore implements CacheStore {
   attach(namespace: string, settings?: { storeTimeout: number }): void {
     this.bus.watch(namespace);
     const timeout = settings?.storeTimeout;
-    if (typeof timeout === 'number' && timeout > 0 && !this.timeoutAttached) {
-      this.timeoutAttached = true;
-      this.commandTimeoutMs = timeout;
-    } else if (typeof timeout === 'number' && timeout > 0) {
-      this.commandTimeoutMs = Math.min(this.commandTimeoutMs, timeout);
-    }
+    if (typeof timeout !== 'number' || !(timeout > 0)) return;
+    this.calls.timeoutMs = this.timeoutAttached ? Math.min(this.calls.timeoutMs, timeout) : timeout;
+    this.timeoutAttached = true;
   }
 
   /** True while this instance hears every invalidation of `namespace`. */
@@ -94,7 +83,7 @@ export class RedisStore implements CacheStore {
 
   /** `closed`, `open` or `half-open`. */
   get circuit(): CircuitState {
-    return this.breaker.state;
+    return this.calls.breaker.state;
   }
 
   /** Entries in L1 now (0 without L1). */
@@ -104,10 +93,7 @@ export class RedisStore implements CacheStore {
 
   /** True while L1 of `namespace` is trusted: the bus hears every change, or Redis is failing. */
   l1Readable(namespace: string): boolean {
-    return (
-      this.l1 !== undefined &&
-      (this.bus.live(namespace) || !this.backend.ready || this.breaker.state !== 'closed')
-    );
+    return this.l1 !== undefined && (this.bus.live(namespace) || this.calls.failing);
   }
 
   get(key: string): MaybePromise<string | undefined> {
@@ -150,7 +136,7 @@ export class RedisStore implements CacheStore {
     this.readAhead.forget([key]);
     const since = this.l1?.begin();
     try {
-      await this.remote(() => this.backend.set(redisKey(key), value, ttlMs));
+      await this.calls.run(() => this.backend.set(redisKey(key), value, ttlMs));
       this.readAhead.learn(key, value);
       if (this.l1 && this.bus.live(namespace)) this.l1.fill(key, value, ttlMs, since!);
     } finally {
@@ -163,7 +149,7 @@ export class RedisStore implements CacheStore {
     if (keys.length === 0) return;
     this.l1?.drop(keys);
     this.readAhead.forget(keys);
-    await this.remote(() => this.backend.unlink(keys.map(redisKey)));
+    await this.calls.run(() => this.backend.unlink(keys.map(redisKey)));
     const byNamespace = new Map<string, string[]>();
     for (const key of keys) {
       const namespace = namespaceOf(key);
@@ -176,9 +162,9 @@ export class RedisStore implements CacheStore {
     this.l1?.flush(prefix);
     this.readAhead.forgetAll();
     // A SCAN of a large namespace takes several rounds: allow it more than a single command.
-    await this.remote(
+    await this.calls.run(
       () => this.backend.unlinkMatching(scanPattern(prefix)),
-      this.commandTimeoutMs * 20,
+      this.calls.timeoutMs * 20,
     );
     this.bus.publish(namespaceOf(prefix), { prefix });
   }
@@ -192,7 +178,7 @@ export class RedisStore implements CacheStore {
   private async fetch(keys: readonly string[]): Promise<(string | undefined)[]> {
     const since = this.l1?.begin();
     try {
-      const raw = await this.remote(() => this.backend.mget(keys.map(redisKey)));
+      const raw = await this.calls.run(() => this.backend.mget(keys.map(redisKey)));
       const values = raw.map((value) => value ?? undefined);
       for (let i = 0; i < keys.length; i++) this.remember(keys[i], values[i], since);
       return values;
@@ -217,61 +203,6 @@ export class RedisStore implements CacheStore {
       ttl = staleUntil === Infinity ? Infinity : staleUntil - Date.now();
     else ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
     this.l1.fill(key, value, ttl, since!);
-  }
-
-  /** One Redis call: refused at once when disconnected or the circuit is open, else timed. */
-  private remote<T>(call: () => Promise<T>, timeoutMs = this.commandTimeoutMs): Promise<T> {
-    const connecting = CONNECT_TIMEOUT_MS - (Date.now() - this.createdAt);
-    if (!this.backend.ready && this.backend.owned && !this.startupOver && connecting > 0) {
-      // Right after start, wait for the first connection (at most the connect timeout) rather
-      // than fail calls made while it is being set up; the caller's storeTimeout still applies.
-      return this.firstConnection(connecting).then(() => this.remote(call, timeoutMs));
-    }
-    if (!this.backend.ready) {
-      this.breaker.failure();
-      const message = messages.storeUnavailable(this.name);
-      return Promise.reject(new CacheStoreError(message, CacheErrorCode.StoreUnavailable));
-    }
-    if (!this.breaker.allow()) {
-      const message = messages.circuitOpen(this.name);
-      return Promise.reject(new CacheStoreError(message, CacheErrorCode.CircuitOpen));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        this.breaker.failure();
-        const message = messages.storeTimeout(this.name, 'command', timeoutMs);
-        reject(new CacheStoreError(message, CacheErrorCode.StoreTimeout));
-      }, timeoutMs);
-      timer.unref?.();
-      call().then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          this.breaker.success();
-          resolve(value);
-        },
-        (error) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          this.breaker.failure();
-          reject(error);
-        },
-      );
-    });
-  }
-
-  private startupOver = false;
-
-  private firstConnection(withinMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => ((this.startupOver = true), resolve()), withinMs);
-      timer.unref?.();
-      void this.backend.firstReady.then(() => (clearTimeout(timer), resolve()));
-    });
   }
 
   private received(namespace: string, message: BusMessage): void {
