@@ -4,6 +4,9 @@ import { isThenable, then } from '../utils/is-thenable';
 import { GuardedStore } from './guarded-store';
 import { StoreKeys } from './store-keys';
 
+/** How long a version written by an invalidation lives. */
+export const INVALIDATED_VERSION_TTL_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Tag invalidation in O(1): each tag has a version in the store; an entry records the versions it
  * was computed under and is valid only while they are all current. Invalidating a tag writes a new
@@ -78,14 +81,20 @@ export class TagVersions {
     });
   }
 
-  /** Writes new versions; rejects when the store failed, so the caller knows. */
+  /**
+   * Writes new versions; rejects when the store failed, so the caller knows. They expire after a
+   * day: an expired version reads as missing, which matches no recorded version (a miss, never an
+   * outdated hit), and the next entry stored with the tag creates a new one.
+   */
   async invalidate(tags: readonly string[]): Promise<void> {
     for (const tag of tags) {
       this.creating.delete(tag);
       this.createdHere.delete(tag);
     }
     await Promise.all(
-      tags.map((tag) => this.store.writeOrThrow(this.keys.tag(tag), this.next(), Infinity)),
+      tags.map((tag) =>
+        this.store.writeOrThrow(this.keys.tag(tag), this.next(), INVALIDATED_VERSION_TTL_MS),
+      ),
     );
   }
 
