@@ -9,7 +9,7 @@ const MAX_HINTS = 10_000;
  * Makes a Redis hit one round trip. The engine reads an entry, then the versions of its tags; the
  * store remembers which tag keys each entry key had (from the last value written or read), fetches
  * them in the same MGET as the entry, and answers the engine's next `getMany` of them from what
- * that MGET returned, within the same turn of the event loop.
+ * that MGET returned: each value once, within the same turn of the event loop.
  */
 export class ReadAhead {
   private readonly hints = new LRUCache<string, readonly string[]>({ max: MAX_HINTS });
@@ -54,8 +54,11 @@ export class ReadAhead {
     return this.fetched.has(key);
   }
 
+  /** The value fetched ahead for `key`, consumed: a later read goes to the store again. */
   take(key: string): string | undefined {
-    return this.fetched.get(key);
+    const value = this.fetched.get(key);
+    this.fetched.delete(key);
+    return value;
   }
 
   /** Forgets fetched values that a change made outdated. */

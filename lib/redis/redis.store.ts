@@ -104,10 +104,9 @@ export class RedisStore implements CacheStore {
       const value = this.l1!.get(key);
       if (value !== undefined) return value;
     }
-    if (this.readAhead.has(key)) return this.readAhead.take(key);
     let related = this.readAhead.related(key);
     if (local) related = related.filter((k) => this.l1!.get(k) === undefined);
-    return this.fetch([key, ...related]).then((values) => values[0]);
+    return this.fetch([key, ...related], 1).then((values) => values[0]);
   }
 
   getMany(keys: readonly string[]): MaybePromise<(string | undefined)[]> {
@@ -175,12 +174,19 @@ export class RedisStore implements CacheStore {
     this.backend.close();
   }
 
-  private async fetch(keys: readonly string[]): Promise<(string | undefined)[]> {
+  /** Reads `keys`; those from `aheadFrom` on were fetched for the engine's next call. */
+  private async fetch(
+    keys: readonly string[],
+    aheadFrom = keys.length,
+  ): Promise<(string | undefined)[]> {
     const since = this.l1?.begin();
     try {
       const raw = await this.calls.run(() => this.backend.mget(keys.map(redisKey)));
       const values = raw.map((value) => value ?? undefined);
-      for (let i = 0; i < keys.length; i++) this.remember(keys[i], values[i], since);
+      for (let i = 0; i < keys.length; i++) {
+        if (i >= aheadFrom) this.readAhead.keep(keys[i], values[i]);
+        this.remember(keys[i], values[i], since);
+      }
       return values;
     } finally {
       this.l1?.end();
@@ -189,7 +195,6 @@ export class RedisStore implements CacheStore {
 
   /** Keeps what a read returned: for the engine's next call, and in L1 when it is trusted. */
   private remember(key: string, value: string | undefined, since: number | undefined): void {
-    this.readAhead.keep(key, value);
     if (this.l1 !== undefined && !this.bus.live(namespaceOf(key))) {
       // Not trusted now, but L1 may be read again if Redis fails: drop what Redis contradicts.
       if (this.l1.get(key) !== value) this.l1.drop([key]);

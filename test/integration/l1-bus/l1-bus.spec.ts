@@ -55,6 +55,30 @@ describe('redisStore L1 kept coherent across instances by the bus', () => {
     expect(readsA.reads).toBe(0);
   });
 
+  it('without L1, serves a Redis hit in one round trip once it knows the entry tags', async () => {
+    const [a] = await boot(1);
+    const remote = await bootInstance(redisStore({ url: server.url, l1: false }));
+    instances.push(remote);
+    await a.cache.set('product:2', { name: 'two' }, { tags: ['products', 'product:2'] });
+    const reads = countReads(remote.store as RedisStore);
+    expect(await remote.cache.get('product:2')).toEqual({ name: 'two' });
+    expect(reads.reads).toBe(2); // first sight: the entry, then its tag versions
+    for (let i = 0; i < 5; i++) {
+      reads.reads = 0;
+      expect(await remote.cache.get('product:2')).toEqual({ name: 'two' });
+      expect(reads.reads).toBe(1); // entry and tag versions in one MGET
+    }
+    await a.cache.invalidateTags('product:2');
+    expect(await remote.cache.get('product:2')).toBeUndefined(); // no L1: seen at once
+  });
+
+  it('bounds L1 (1,000 entries by default)', async () => {
+    const [a] = await boot(1);
+    for (let i = 0; i < 1_500; i++) await a.cache.set(`bulk:${i}`, i);
+    expect((a.store as RedisStore).l1Size).toBeLessThanOrEqual(1_000);
+    expect(await a.cache.get('bulk:3')).toBe(3); // evicted from L1, still in Redis
+  });
+
   it('drops an overwritten entry from every other instance (3 instances)', async () => {
     const [a, b, c] = await boot(3);
     await a.cache.set('k', 'v1');
