@@ -42,7 +42,7 @@ export class RedisStore implements CacheStore {
   constructor(
     private readonly backend: RedisBackend,
     l1: MemoryStore | undefined,
-    private readonly settings: RedisStoreSettings,
+    settings: RedisStoreSettings,
   ) {
     this.name = `redisStore(${backend.kind})`;
     this.calls = new RedisCalls(backend, this.name, settings, (state) =>
@@ -195,18 +195,20 @@ export class RedisStore implements CacheStore {
 
   /** Keeps what a read returned: for the engine's next call, and in L1 when it is trusted. */
   private remember(key: string, value: string | undefined, since: number | undefined): void {
-    if (this.l1 !== undefined && !this.bus.live(namespaceOf(key))) {
+    const staleUntil = value === undefined ? undefined : this.readAhead.learn(key, value);
+    if (this.l1 === undefined) return;
+    if (!this.bus.live(namespaceOf(key))) {
       // Not trusted now, but L1 may be read again if Redis fails: drop what Redis contradicts.
       if (this.l1.get(key) !== value) this.l1.drop([key]);
       return;
     }
     if (value === undefined) return;
-    const staleUntil = this.readAhead.learn(key, value);
-    if (this.l1 === undefined) return;
     let ttl: number;
-    if (staleUntil !== undefined)
+    if (staleUntil !== undefined) {
       ttl = staleUntil === Infinity ? Infinity : staleUntil - Date.now();
-    else ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
+    } else {
+      ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
+    }
     this.l1.fill(key, value, ttl, since!);
   }
 

@@ -9,6 +9,10 @@ describe('redisKey', () => {
     expect(redisKey('cache:u:"7":me')).toBe('cache:u:{"7":me}');
   });
 
+  it('encodes braces of the namespace too, so the hash tag is always the one after it', () => {
+    expect(redisKey('a{b}:e:x')).toBe('a%7Bb%7D:e:{x}');
+  });
+
   it('encodes spaces, line breaks, braces and the escape itself', () => {
     expect(redisKey('cache:e:a b\nc\r\t{x}%')).toBe('cache:e:{a%20b%0Ac%0D%09%7Bx%7D%25}');
   });
