@@ -40,12 +40,17 @@ export class RedisCalls {
   run<T>(call: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     const connecting = CONNECT_TIMEOUT_MS - (Date.now() - this.createdAt);
     if (!this.backend.ready && this.backend.owned && !this.startupOver && connecting > 0) {
-      return this.firstConnection(connecting).then(() => this.run(call, timeoutMs));
+      // Within the call's own time budget only: a call never runs after its caller gave up.
+      const started = Date.now();
+      return this.firstConnection(Math.min(connecting, timeoutMs)).then(() => {
+        const left = timeoutMs - (Date.now() - started);
+        if (this.backend.ready && left > 0) return this.run(call, left);
+        return Promise.reject(this.unavailable());
+      });
     }
     if (!this.backend.ready) {
       this.breaker.failure();
-      const message = messages.storeUnavailable(this.name);
-      return Promise.reject(new CacheStoreError(message, CacheErrorCode.StoreUnavailable));
+      return Promise.reject(this.unavailable());
     }
     if (!this.breaker.allow()) {
       const message = messages.circuitOpen(this.name);
@@ -79,9 +84,14 @@ export class RedisCalls {
     });
   }
 
+  private unavailable(): CacheStoreError {
+    const message = messages.storeUnavailable(this.name);
+    return new CacheStoreError(message, CacheErrorCode.StoreUnavailable);
+  }
+
   private firstConnection(withinMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => ((this.startupOver = true), resolve()), withinMs);
+      const timer = setTimeout(resolve, withinMs);
       timer.unref?.();
       void this.backend.firstReady.then(() => (clearTimeout(timer), resolve()));
     });
