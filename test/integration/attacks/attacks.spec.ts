@@ -116,6 +116,26 @@ describe('redisStore under attack', () => {
       }
     });
 
+    it('never serves, once the bus delivered, a value computed before a tag invalidation', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `computed:${round}`;
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const computing = b.cache.wrap(key, async () => (await gate, 'old'), { tags: ['t'] });
+        await new Promise((resolve) => setTimeout(resolve, 20)); // B has read the tag versions
+        await a.cache.invalidateTags('t');
+        release();
+        expect(await computing).toBe('old'); // its caller gets it; nobody else may
+        await eventually(async () => {
+          expect(await a.cache.get(key)).toBeUndefined();
+          expect(await b.cache.get(key)).toBeUndefined();
+        }, 1_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await a.cache.get(key)).toBeUndefined();
+        expect(await b.cache.get(key)).toBeUndefined();
+      }
+    });
+
     it('never resurrects a deleted value from a read that raced with the delete', async () => {
       for (let round = 0; round < 30; round++) {
         await a.cache.set('race', round);
