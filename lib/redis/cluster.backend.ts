@@ -10,6 +10,7 @@ import { openNodeClient, reconnectDelay } from './redis-connection';
  */
 export class ClusterBackend implements RedisBackend {
   readonly kind = 'cluster';
+  readonly rotatesSubscriber = true;
   private connected = false;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
@@ -71,8 +72,9 @@ export class ClusterBackend implements RedisBackend {
   }
 
   /** A plain client to one master: a classic PUBLISH on any node reaches subscribers on all. */
-  subscriber(): NodeRedisClient {
-    const master = this.cluster.masters[0];
+  subscriber(attempt: number): NodeRedisClient {
+    const masters = this.cluster.masters;
+    const master = masters[attempt % Math.max(1, masters.length)];
     if (master === undefined) throw new Error('Redis Cluster topology is not known yet');
     const defaults = this.cluster._options?.defaults ?? {};
     return openNodeClient({ host: master.host, port: master.port }, defaults, this.onError);

@@ -22,6 +22,8 @@ export interface BusListener {
 /** Messages kept for retry while Redis refuses them; past this, one "drop everything" replaces them. */
 export const MAX_OUTBOX = 1_000;
 const RETRY_MS = 200;
+/** Failed connection attempts after which a Cluster's subscriber moves to another master. */
+const ATTEMPTS_PER_NODE = 3;
 
 /**
  * Keeps every instance's L1 coherent over Redis pub/sub, one channel per namespace (so two apps
@@ -39,6 +41,8 @@ export class InvalidationBus {
   reconnects = 0;
   private closed = false;
   private startTimer?: NodeJS.Timeout;
+  private attempt = 0;
+  private failuresSinceReady = 0;
   private readonly pending = new Map<string, { keys: Set<string>; prefix?: string }>();
   private outbox: { namespace: string; message: BusMessage }[] = [];
   private scheduled = false;
@@ -102,7 +106,7 @@ export class InvalidationBus {
     if (this.closed) return;
     let subscriber: NodeRedisClient;
     try {
-      subscriber = this.backend.subscriber();
+      subscriber = this.backend.subscriber(this.attempt);
     } catch {
       // A Cluster whose topology is not known yet: try again shortly.
       this.startTimer = setTimeout(() => this.start(), RETRY_MS);
@@ -110,14 +114,33 @@ export class InvalidationBus {
       return;
     }
     this.subscriber = subscriber;
-    subscriber.on('error', this.onError);
-    subscriber.on('ready', () => this.onReady());
+    subscriber.on('error', (error: unknown) => {
+      if (subscriber === this.subscriber) this.subscriberFailed(error);
+    });
+    subscriber.on('ready', () => {
+      if (subscriber === this.subscriber) this.onReady();
+    });
     if (!subscriber.isOpen) subscriber.connect().catch(this.onError);
     else if (subscriber.isReady) this.onReady();
   }
 
+  /** On a Cluster, a node that keeps refusing is left for the next master. */
+  private subscriberFailed(error: unknown): void {
+    this.onError(error);
+    const subscriber = this.subscriber!;
+    if (subscriber.isReady || !this.backend.rotatesSubscriber) return;
+    if (++this.failuresSinceReady < ATTEMPTS_PER_NODE) return;
+    this.failuresSinceReady = 0;
+    this.attempt++;
+    this.subscribed.clear();
+    this.everReady = false;
+    if (subscriber.isOpen) subscriber.destroy();
+    this.start();
+  }
+
   private onReady(): void {
     if (this.closed) return;
+    this.failuresSinceReady = 0;
     // node-redis re-subscribes before it says ready: what was subscribed is live again, but
     // whatever was published meanwhile is lost.
     if (this.everReady) {
@@ -135,6 +158,7 @@ export class InvalidationBus {
     subscriber
       .subscribe(this.channel(namespace), (text) => this.receive(namespace, text))
       .then(() => {
+        if (subscriber !== this.subscriber) return; // replaced meanwhile
         this.subscribed.add(namespace);
         this.listener.resync(namespace);
       }, this.onError);

@@ -46,7 +46,11 @@ export interface RedisBackend {
   /** Unlinks every key matching `pattern` on every master. */
   unlinkMatching(pattern: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
-  /** A new connection for the bus's subscriber (the caller connects and closes it). */
-  subscriber(): NodeRedisClient;
+  /**
+   * A new connection for the bus's subscriber (the caller connects and closes it); `attempt`
+   * picks another node when `rotatesSubscriber` (Cluster: the next master).
+   */
+  subscriber(attempt: number): NodeRedisClient;
+  readonly rotatesSubscriber: boolean;
   close(): void;
 }

@@ -7,6 +7,7 @@ export const BATCH = 500;
 /** A single Redis server (or Valkey, or any Redis-protocol server) behind one node-redis client. */
 export class StandaloneBackend implements RedisBackend {
   readonly kind = 'standalone';
+  readonly rotatesSubscriber = false;
   readonly firstReady: Promise<void>;
 
   /** `owned`: the store opened the client and closes it; a client passed in stays the app's. */

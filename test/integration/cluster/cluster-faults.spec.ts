@@ -3,6 +3,7 @@ import { Cached } from 'nestjs-cached';
 import { redisStore, RedisStore } from 'nestjs-cached/redis';
 import { watchUnhandledRejections } from '../../e2e/helpers/unhandled-rejections';
 import { bootInstance } from '../helpers/cache-instance';
+import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
 import { RedisCluster } from '../helpers/redis-cluster';
 
@@ -61,6 +62,28 @@ describe('redisStore on Redis Cluster when nodes fail', () => {
           `slowest ${slowest} ms, circuit ${(store as RedisStore).circuit}`,
       );
       expect(slowest).toBeLessThan(3 * 100 + 400);
+    } finally {
+      await instance.app.close();
+      await cluster.stop();
+    }
+    expect(rejections.reasons).toEqual([]);
+  });
+
+  it('moves the bus to another master when its node dies', async () => {
+    const cluster = await RedisCluster.start();
+    const store = redisStore({ cluster: { rootNodes: cluster.rootNodes } }) as RedisStore;
+    const instance = await bootInstance(store, { storeTimeout: 100 });
+    try {
+      await eventually(() => expect(store.busLive('cache')).toBe(true), 5_000);
+      const host = await cluster.nodeWithSubscriber();
+      await host.kill();
+      const killed = Date.now();
+      await eventually(() => expect(store.busLive('cache')).toBe(false), 2_000);
+      await eventually(() => expect(store.busLive('cache')).toBe(true), 5_000);
+      console.log(
+        `[figures] Cluster: bus live again on another master ${Date.now() - killed} ms after its node died`,
+      );
+      expect(await cluster.nodeWithSubscriber()).not.toBe(host);
     } finally {
       await instance.app.close();
       await cluster.stop();

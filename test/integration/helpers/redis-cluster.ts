@@ -89,6 +89,18 @@ export class RedisCluster {
     );
   }
 
+  /** The node holding a pub/sub client (the bus's subscriber). */
+  async nodeWithSubscriber(): Promise<RedisServer> {
+    for (const node of this.nodes) {
+      const listing = await run('redis-cli', ['-p', String(node.port), 'client', 'list']).then(
+        ({ stdout }) => stdout,
+        () => '',
+      );
+      if (/ sub=[1-9]/.test(listing)) return node;
+    }
+    throw new Error('no node has a subscriber');
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
   }
