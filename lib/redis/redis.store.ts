@@ -38,6 +38,8 @@ export class RedisStore implements CacheStore {
   private lastLogAt = -Infinity;
   private closed = false;
   private timeoutAttached = false;
+  /** The namespace of the last key seen: nearly every key of a process shares it. */
+  private lastNamespace = '';
 
   constructor(
     private readonly backend: RedisBackend,
@@ -97,7 +99,7 @@ export class RedisStore implements CacheStore {
   }
 
   get(key: string): MaybePromise<string | undefined> {
-    const namespace = namespaceOf(key);
+    const namespace = this.namespaceOf(key);
     this.bus.watch(namespace);
     const local = this.l1Readable(namespace);
     if (local) {
@@ -115,7 +117,7 @@ export class RedisStore implements CacheStore {
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      const local = this.l1Readable(namespaceOf(key)) ? this.l1!.get(key) : undefined;
+      const local = this.l1Readable(this.namespaceOf(key)) ? this.l1!.get(key) : undefined;
       if (local !== undefined) out[i] = local;
       else if (this.readAhead.has(key)) out[i] = this.readAhead.take(key);
       else missing.push(i);
@@ -210,6 +212,12 @@ export class RedisStore implements CacheStore {
       ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
     }
     this.l1.fill(key, value, ttl, since!);
+  }
+
+  private namespaceOf(key: string): string {
+    const last = this.lastNamespace;
+    if (key.charCodeAt(last.length) === 58 && key.startsWith(last) && last !== '') return last;
+    return (this.lastNamespace = namespaceOf(key));
   }
 
   private received(namespace: string, message: BusMessage): void {
