@@ -26,6 +26,10 @@ export interface RedisStoreSettings {
  * The Redis store: Redis (standalone or Cluster) as the shared tier, a bounded in-process L1 in
  * front of it kept coherent by an invalidation bus, and a circuit breaker around every call.
  * Created by `redisStore()`; see its documentation.
+ * @example
+ * const store = redisStore({ url: process.env.REDIS_URL });
+ * CacheModule.forRoot({ store });
+ * store.circuit; // 'closed' | 'open' | 'half-open'
  */
 export class RedisStore implements CacheStore {
   readonly [CACHE_STORE_BRAND] = true;
