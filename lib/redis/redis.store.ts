@@ -10,8 +10,12 @@ import { ReadAhead } from './read-ahead';
 import { RedisBackend } from './redis-backend.interface';
 import { kindOf, namespaceOf, redisKey, scanPattern } from './redis-keys';
 
-/** How long L1 keeps a tag version read from Redis (its remaining ttl there is not known). */
-const TAG_L1_TTL_MS = 60_000;
+/**
+ * The longest L1 keeps anything (a tag version read from Redis, whose remaining ttl there is not
+ * known, included): if an invalidation message is ever lost for good (its sender died before its
+ * retry), an instance serves what it missed for a minute at most.
+ */
+const L1_MAX_TTL_MS = 60_000;
 const LOG_INTERVAL_MS = 5_000;
 
 export interface RedisStoreSettings {
@@ -143,7 +147,9 @@ export class RedisStore implements CacheStore {
     try {
       await this.calls.run(() => this.backend.set(redisKey(key), value, ttlMs));
       this.readAhead.learn(key, value);
-      if (this.l1 && this.bus.live(namespace)) this.l1.fill(key, value, ttlMs, since!);
+      if (this.l1 && this.bus.live(namespace)) {
+        this.l1.fill(key, value, Math.min(ttlMs, L1_MAX_TTL_MS), since!);
+      }
     } finally {
       this.l1?.end();
     }
@@ -213,9 +219,9 @@ export class RedisStore implements CacheStore {
     if (staleUntil !== undefined) {
       ttl = staleUntil === Infinity ? Infinity : staleUntil - Date.now();
     } else {
-      ttl = kindOf(key) === 't' ? TAG_L1_TTL_MS : 0;
+      ttl = kindOf(key) === 't' ? L1_MAX_TTL_MS : 0;
     }
-    this.l1.fill(key, value, ttl, since!);
+    this.l1.fill(key, value, Math.min(ttl, L1_MAX_TTL_MS), since!);
   }
 
   private namespaceOf(key: string): string {
