@@ -157,11 +157,23 @@ export class InvalidationBus {
     const subscriber = this.subscriber!;
     subscriber
       .subscribe(this.channel(namespace), (text) => this.receive(namespace, text))
-      .then(() => {
-        if (subscriber !== this.subscriber) return; // replaced meanwhile
-        this.subscribed.add(namespace);
-        this.listener.resync(namespace);
-      }, this.onError);
+      .then(
+        () => {
+          if (subscriber !== this.subscriber) return; // replaced meanwhile
+          this.subscribed.add(namespace);
+          this.listener.resync(namespace);
+        },
+        (error) => {
+          this.onError(error);
+          // Refused while connected: try again (a disconnection retries on the next ready).
+          const retry = setTimeout(() => {
+            if (!this.closed && subscriber === this.subscriber && subscriber.isReady) {
+              this.subscribe(namespace);
+            }
+          }, RETRY_MS);
+          retry.unref?.();
+        },
+      );
   }
 
   private receive(namespace: string, text: string): void {
