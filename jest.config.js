@@ -5,7 +5,10 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^nestjs-cached$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^nestjs-cached$': '<rootDir>/lib/index.ts',
+    '^nestjs-cached/redis$': '<rootDir>/lib/redis/index.ts',
+  },
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],
 };

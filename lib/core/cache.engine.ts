@@ -60,6 +60,7 @@ export class CacheEngine {
     defaults: EngineDefaults = {},
   ) {
     this.keys = new StoreKeys(namespace);
+    store.attach?.(namespace, { storeTimeout });
     this.guarded = new GuardedStore(store, storeTimeout, this.stats);
     this.lifetimes = new Lifetimes(this.guarded, this.keys, defaults.lifetime);
     this.tagVersions = new TagVersions(this.guarded, this.keys, this.lifetimes);

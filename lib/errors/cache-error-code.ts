@@ -10,4 +10,6 @@ export enum CacheErrorCode {
   StoreTimeout = 'E_STORE_TIMEOUT',
   StoreUnsupported = 'E_STORE_UNSUPPORTED',
   SseCached = 'E_SSE_CACHED',
+  StoreUnavailable = 'E_STORE_UNAVAILABLE',
+  CircuitOpen = 'E_CIRCUIT_OPEN',
 }

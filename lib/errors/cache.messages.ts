@@ -48,6 +48,12 @@ export const messages = {
     `read as a miss`,
   storeTimeout: (store: string, operation: string, ms: number) =>
     `${store}: ${operation} took longer than storeTimeout (${ms} ms)`,
+  storeUnavailable: (store: string) =>
+    `${store}: not connected; the call fails at once (commands are never queued) until it is back`,
+  circuitOpen: (store: string) =>
+    `${store}: circuit open after consecutive failures; calls fail at once until a probe succeeds`,
+  storeConnectionFailed: (store: string, error: unknown) =>
+    `${store}: connection error (${errorText(error)}); serving without it, reconnecting`,
   unsupportedContext: (where: string, type: string) =>
     `${where}: @Cached on a ${type} handler is not supported yet; the handler runs uncached`,
   syncMethod: (where: string) =>

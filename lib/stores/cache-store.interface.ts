@@ -28,6 +28,12 @@ export interface CacheStore {
   readonly canClear?: boolean;
   /** Subscribes to keys that another process deleted or overwrote (shared stores only). */
   onInvalidate?(listener: (keys: string[]) => void): void;
+  /**
+   * Called at bootstrap by every cache that uses this store, with its namespace and its
+   * `storeTimeout`, so a shared store can get ready for it (e.g. subscribe to its invalidation
+   * channel) before the first request.
+   */
+  attach?(namespace: string, settings: { storeTimeout: number }): void;
   /** Closes connections; called when the Nest application shuts down. */
   close?(): MaybePromise<void>;
 }

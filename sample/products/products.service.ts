@@ -1,15 +1,8 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { CacheEvict, Cached } from '../nestjs-cached';
 import { Product } from './product.entity';
+import { productsTable } from './products.table';
 import { UpdateProductDto } from './update-product.dto';
-
-const SEED: [id: string, name: string, price: number, costPrice: number][] = [
-  ['1', 'Espresso cup', 4, 1.2],
-  ['2', 'Milk jug', 12.5, 4.1],
-  ['3', 'Burr grinder', 89, 41],
-  ['4', 'Pour-over kettle', 39.9, 17],
-];
-const SEEDED_AT = new Date().toISOString();
 
 /**
  * The catalogue, in memory, behind a simulated slow database (`DELAY_MS`, default 200 ms) so cache
@@ -19,12 +12,7 @@ const SEEDED_AT = new Date().toISOString();
 export class ProductsService {
   private readonly logger = new Logger(ProductsService.name);
   private readonly delayMs = Number(process.env.DELAY_MS ?? 200);
-  private readonly products = new Map<string, Product>(
-    SEED.map(([id, name, price, costPrice]) => [
-      id,
-      { id, name, price, costPrice, updatedAt: SEEDED_AT },
-    ]),
-  );
+  private readonly products = productsTable();
 
   async findAll(locale: string): Promise<Product[]> {
     await this.query('select all products');
