@@ -7,7 +7,3 @@ export interface HttpResponseLike {
   headersSent?: boolean;
   sent?: boolean;
 }
-
-export function headersOf(res: HttpResponseLike): Record<string, unknown> {
-  return res.getHeaders();
-}
