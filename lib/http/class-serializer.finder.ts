@@ -6,15 +6,13 @@ import { NEST_INTERCEPTORS_METADATA } from '../cache.constants';
 const PER_REQUEST = ['getContextOptions', 'serialize', 'transformToPlain', 'intercept'];
 
 /**
- * The name of a `ClassSerializerInterceptor` subclass around the route that overrides how it picks
- * options or serializes (e.g. `groups` from the user's role), or `undefined`. The stock class reads
- * `@SerializeOptions()` only, which is the same for every request of the route.
+ * The name of a `ClassSerializerInterceptor` subclass among a route's `interceptors` (from
+ * `routeInterceptors`) that overrides how it picks options or serializes (e.g. `groups` from the
+ * user's role), or `undefined`. The stock class reads `@SerializeOptions()` only, which is the same
+ * for every request of the route.
  */
-export function findPerRequestSerializer(
-  ctx: ExecutionContext,
-  moduleRef: ModuleRef,
-): string | undefined {
-  for (const candidate of routeInterceptors(ctx, moduleRef)) {
+export function findPerRequestSerializer(interceptors: readonly unknown[]): string | undefined {
+  for (const candidate of interceptors as any[]) {
     const cls = typeof candidate === 'function' ? candidate : candidate?.constructor;
     if (typeof cls !== 'function' || !(cls.prototype instanceof ClassSerializerInterceptor)) {
       continue;

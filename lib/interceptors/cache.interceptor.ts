@@ -166,7 +166,7 @@ export class CacheInterceptor implements NestInterceptor {
         (interceptor) =>
           interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
       ).length;
-      const serializer = cached ? findPerRequestSerializer(ctx, this.moduleRef) : undefined;
+      const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
         modules: this.modules,
         observed: ours < around.length,
