@@ -1,11 +1,11 @@
-import { Controller, Get, INestApplication, Module, Param } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Controller, Get, Param } from '@nestjs/common';
+import { Cached, CacheService } from 'nestjs-cached';
 import { redisStore, RedisStore } from 'nestjs-cached/redis';
 import { watchUnhandledRejections } from '../../e2e/helpers/unhandled-rejections';
 import { bootInstance, CacheInstance } from '../helpers/cache-instance';
 import { eventually } from '../helpers/eventually';
 import { load } from '../helpers/load';
+import { bootHttpInstance } from '../helpers/http-instance';
 import { RedisServer } from '../helpers/redis-server';
 
 const STORE_TIMEOUT = 100;
@@ -25,20 +25,11 @@ describe('redisStore under attack', () => {
 
   it('answers every request within the store timeouts while Redis hangs (SIGSTOP)', async () => {
     const server = await RedisServer.start();
-    @Module({
-      imports: [
-        CacheModule.forRoot({
-          store: redisStore({ url: server.url }),
-          storeTimeout: STORE_TIMEOUT,
-        }),
-      ],
-      controllers: [ItemsController],
-    })
-    class AppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app: INestApplication = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address();
+    const { app, port, cache } = await bootHttpInstance(
+      redisStore({ url: server.url }),
+      [ItemsController],
+      { storeTimeout: STORE_TIMEOUT },
+    );
     const url = (i: number) => `http://127.0.0.1:${port}/items/${i % 50}`;
     try {
       await load(url, 200, 20); // warm: entries in Redis and L1
@@ -54,7 +45,6 @@ describe('redisStore under attack', () => {
       expect(hung.slowestMs).toBeLessThan(3 * STORE_TIMEOUT + 500);
       expect(store.circuit).not.toBe('closed'); // it stopped calling a hung Redis
       server.resume();
-      const cache = app.get(CacheService);
       const resumed = Date.now();
       await eventually(async () => {
         await cache.get('probe'); // traffic lets the breaker probe

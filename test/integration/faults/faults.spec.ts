@@ -1,11 +1,11 @@
-import { Controller, Get, INestApplication, Injectable, Module, Param } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Controller, Get, Injectable, Param } from '@nestjs/common';
+import { Cached, CacheService } from 'nestjs-cached';
 import { redisStore, RedisStore } from 'nestjs-cached/redis';
 import { watchUnhandledRejections } from '../../e2e/helpers/unhandled-rejections';
 import { bootInstance } from '../helpers/cache-instance';
 import { freePort } from '../helpers/free-port';
 import { load, slowestSince } from '../helpers/load';
+import { bootHttpInstance } from '../helpers/http-instance';
 import { RedisServer } from '../helpers/redis-server';
 
 const STORE_TIMEOUT = 100;
@@ -94,21 +94,11 @@ describe('redisStore when Redis fails', () => {
 
   it('loses no request when Redis is killed under load, and resumes after it restarts', async () => {
     const server = await RedisServer.start();
-    @Module({
-      imports: [
-        CacheModule.forRoot({
-          store: redisStore({ url: server.url }),
-          storeTimeout: STORE_TIMEOUT,
-        }),
-      ],
-      controllers: [ItemsController],
-    })
-    class AppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app: INestApplication = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address();
-    const cache = app.get(CacheService);
+    const { app, port, cache } = await bootHttpInstance(
+      redisStore({ url: server.url }),
+      [ItemsController],
+      { storeTimeout: STORE_TIMEOUT },
+    );
     let killedAt = 0;
     let killedTime = Infinity;
     try {

@@ -1,0 +1,27 @@
+import { INestApplication, Module, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CacheModule, CacheService, CacheStore } from 'nestjs-cached';
+
+/** A listening Express app (loopback, free port) whose CacheModule uses `store`. */
+export interface HttpInstance {
+  app: INestApplication;
+  port: number;
+  cache: CacheService;
+}
+
+export async function bootHttpInstance(
+  store: CacheStore,
+  controllers: Type<unknown>[],
+  options: { storeTimeout: number },
+): Promise<HttpInstance> {
+  @Module({
+    imports: [CacheModule.forRoot({ store, storeTimeout: options.storeTimeout })],
+    controllers,
+  })
+  class HttpInstanceModule {}
+  const moduleRef = await Test.createTestingModule({ imports: [HttpInstanceModule] }).compile();
+  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address();
+  return { app, port, cache: app.get(CacheService) };
+}
