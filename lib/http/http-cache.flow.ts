@@ -1,31 +1,21 @@
-import { Logger, StreamableFile } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
-import { catchError, finalize, from, lastValueFrom, map, mergeMap, Observable, of } from 'rxjs';
+import { Logger } from '@nestjs/common';
+import { from, mergeMap, Observable, of } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
-import { FlightResult, Ticket } from '../core/flight';
-import { deserializeValue, serializeValue } from '../core/value.serializer';
+import { Ticket } from '../core/flight';
+import { deserializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { isThenable } from '../utils/is-thenable';
 import { HttpCall } from './http-call';
 import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
-import { captureResponse, CapturedResponse } from './response-capture';
-import { whyNotStorable } from './response-policy';
+import { Outcome, ResponseRecorder } from './response-recorder';
 import { conditionalOf } from './conditional-request';
 import { replayOnSend } from './response-replay';
-import {
-  handlerHeaders,
-  holdsResponse,
-  StoredResponse,
-  storedResponse,
-  toEntryParts,
-} from './stored-response';
+import { holdsResponse, StoredResponse, storedResponse } from './stored-response';
 
 export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
-
-const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
 /** A stale entry found by the read, and what the route allows doing with it. */
 interface Stale {
@@ -33,8 +23,6 @@ interface Stale {
   /** Inside `staleWhileRevalidate`: requests arriving while one refreshes get it at once. */
   whileRevalidating: boolean;
 }
-
-type Outcome = FlightResult<StoredResponse | undefined>;
 
 /** A promise that never settles (a fresh one each time, so nothing accumulates on it). */
 const never = () => new Promise<never>(() => undefined);
@@ -48,12 +36,14 @@ const never = () => new Promise<never>(() => undefined);
  */
 export class HttpCacheFlow {
   private readonly logger = new Logger('CacheModule');
-  private readonly warned = new Set<string>();
+  private readonly recorder: ResponseRecorder;
 
   constructor(
     private readonly engine: CacheEngine,
     private readonly options: ResolvedCacheOptions,
-  ) {}
+  ) {
+    this.recorder = new ResponseRecorder(engine, options);
+  }
 
   serve(call: HttpCall): Observable<unknown> {
     if (call.plan.cached!.put) return this.put(call);
@@ -169,138 +159,19 @@ export class HttpCacheFlow {
     return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
   }
 
-  /** Runs the handler, records what the app sends, then stores it (or not) and settles. */
+  /** Runs the handler and records what goes out; inside a stale window, a failure serves it. */
   private run(
     call: HttpCall,
     ticket: Ticket,
     settle: (outcome: Outcome) => void,
     stale?: Stale,
   ): Observable<unknown> {
-    const { res } = call;
-    const before = res.getHeaders();
-    let handled: Record<string, unknown> | undefined;
-    let storable = false;
-    let handlerValue: unknown;
-    let captured: CapturedResponse | undefined | null = null;
-    let decided = false;
-    const decide = () => {
-      if (decided || handled === undefined || captured === null) return;
-      decided = true;
-      const kept = storable ? captured : undefined;
-      settle(this.store(call, ticket, kept, before, handled, handlerValue));
-    };
-    const stop = captureResponse(
-      rawOf(res),
-      (response) => {
-        captured = response;
-        decide();
-      },
-      res,
-    );
-    // Nothing is stored, and waiters run their own, when the value never comes out: the handler
-    // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
-    const abandon = () => {
-      if (handled !== undefined) return;
-      handled = {};
-      stop();
-      decide();
-    };
-    return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
-      map((value) => {
-        handlerValue = value;
-        storable = this.storableValue(call, value);
-        handled = res.getHeaders();
-        if (!storable) stop();
-        decide();
-        return value;
-      }),
-      catchError((error) => {
-        abandon();
-        if (stale === undefined) throw error;
-        this.logger.warn(messages.staleIfError(call.key, error));
-        this.engine.stats.staleHits++;
-        return this.hit(call, stale.entry, 'STALE');
-      }),
-      finalize(abandon),
-    );
-  }
-
-  private storableValue(call: HttpCall, value: unknown): boolean {
-    if (value === undefined || value instanceof StreamableFile || isStream(value)) return false;
-    const unless = call.plan.cached!.unless;
-    if (unless === undefined) return true;
-    try {
-      return !unless(value, call.ctx);
-    } catch (error) {
-      this.warnOnce(call.plan.where + ':unless', () =>
-        messages.requestCallbackFailed(call.plan.where, 'unless', errorText(error)),
-      );
-      return false;
-    }
-  }
-
-  /** Stores a response that went out, when it may be stored; what joiners replay. */
-  private store(
-    call: HttpCall,
-    ticket: Ticket,
-    captured: CapturedResponse | undefined,
-    before: Record<string, unknown>,
-    handled: Record<string, unknown>,
-    value: unknown,
-  ): Outcome {
-    const { plan } = call;
-    const put = plan.cached!.put;
-    const refused =
-      captured &&
-      whyNotStorable(captured, before, handled, {
-        statuses: put ? ANY_2XX : this.options.statuses,
-        perUser: call.user !== undefined,
-        keyedHeaders: plan.keyedHeaders,
-        declaredVary: plan.declaredVary,
-      });
-    if (captured === undefined || refused) {
-      if (refused?.reason === 'vary' && refused.header !== '*') {
-        const header = refused.header!;
-        this.warnOnce(`${plan.where}:vary:${header}`, () =>
-          messages.varyNotKeyed(plan.where, header),
-        );
-      } else if (refused?.reason === 'nonce') {
-        this.warnOnce(`${plan.where}:nonce`, () => messages.nonceInBody(plan.where));
-      } else if (refused?.reason === 'encoded') {
-        const encoding = String(captured!.headers['content-encoding']);
-        this.warnOnce(`${plan.where}:encoded`, () =>
-          messages.encodedAfterHandler(plan.where, encoding),
-        );
-      }
-      this.engine.release(ticket);
-      return { value: undefined };
-    }
-    let headers = handlerHeaders(captured.headers, before, this.options.xCacheHeader);
-    let status = captured.status;
-    if (put) {
-      const type = captured.headers['content-type'];
-      headers = type === undefined ? {} : { 'content-type': String(type) };
-      status = 200;
-    }
-    // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
-    const kept = plan.observed ? serializedOrNothing(value) : undefined;
-    const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
-    void this.engine.commit(ticket, payload, {
-      ttl: plan.ttl,
-      staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
-      meta,
+    if (stale === undefined) return this.recorder.record(call, ticket, settle);
+    return this.recorder.record(call, ticket, settle, (error) => {
+      this.logger.warn(messages.staleIfError(call.key, error));
+      this.engine.stats.staleHits++;
+      return this.hit(call, stale.entry, 'STALE');
     });
-    const { body } = captured;
-    const response = {
-      status,
-      headers,
-      body,
-      length: body.length,
-      createdAt: Date.now(),
-      throughSend: captured.throughSend,
-      value: kept,
-    };
-    return { value: response, payload, meta };
   }
 
   /** The entry's tags; `undefined` (logged) when a tag callback throws: nothing is stored then. */
@@ -325,30 +196,6 @@ export class HttpCacheFlow {
   private label(res: HttpResponseLike, label: CacheLabel): void {
     if (this.options.xCacheHeader !== false) res.header(this.options.xCacheHeader, label);
   }
-
-  private warnOnce(id: string, message: () => string): void {
-    if (this.warned.has(id)) return;
-    this.warned.add(id);
-    this.logger.warn(message());
-  }
-}
-
-function rawOf(res: HttpResponseLike): ServerResponse {
-  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
-}
-
-/** The serialized value, or `undefined` (observers then get the parsed body). */
-function serializedOrNothing(value: unknown): string | undefined {
-  try {
-    return serializeValue(value);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A stream the platform pipes (Fastify sends a returned `Readable` as it comes). */
-function isStream(value: unknown): boolean {
-  return typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
 }
 
 /** What other interceptors see on a hit: the body, parsed when it is JSON. */

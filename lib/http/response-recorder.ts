@@ -1,0 +1,190 @@
+import { Logger, StreamableFile } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { catchError, finalize, from, lastValueFrom, map, Observable } from 'rxjs';
+import { CacheEngine } from '../core/cache.engine';
+import { FlightResult, Ticket } from '../core/flight';
+import { serializeValue } from '../core/value.serializer';
+import { errorText, messages } from '../errors/cache.messages';
+import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
+import { HttpCall } from './http-call';
+import { HttpResponseLike } from './http-response';
+import { captureResponse, CapturedResponse } from './response-capture';
+import { whyNotStorable } from './response-policy';
+import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
+
+/** What a recorded miss settles its flight with: the response to replay, when it was stored. */
+export type Outcome = FlightResult<StoredResponse | undefined>;
+
+const ANY_2XX: ReadonlySet<number> = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
+
+/**
+ * The miss side of HTTP caching: runs the handler, lets the app send its response as it always
+ * does, records what went out (`response-capture.ts`) and, once both the handler's value and the
+ * response are known, stores it when it may be stored (`response-policy.ts`) and settles the
+ * flight: with the response for waiters to replay, or with nothing (they run their own).
+ */
+export class ResponseRecorder {
+  private readonly logger = new Logger('CacheModule');
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly options: ResolvedCacheOptions,
+  ) {}
+
+  /** Runs the handler, records what the app sends, then stores it (or not) and settles. */
+  record(
+    call: HttpCall,
+    ticket: Ticket,
+    settle: (outcome: Outcome) => void,
+    onError?: (error: unknown) => Observable<unknown>,
+  ): Observable<unknown> {
+    const { res } = call;
+    const before = res.getHeaders();
+    let handled: Record<string, unknown> | undefined;
+    let storable = false;
+    let handlerValue: unknown;
+    let captured: CapturedResponse | undefined | null = null;
+    let decided = false;
+    const decide = () => {
+      if (decided || handled === undefined || captured === null) return;
+      decided = true;
+      const kept = storable ? captured : undefined;
+      settle(this.store(call, ticket, kept, before, handled, handlerValue));
+    };
+    const stop = captureResponse(
+      rawOf(res),
+      (response) => {
+        captured = response;
+        decide();
+      },
+      res,
+    );
+    // Nothing is stored, and waiters run their own, when the value never comes out: the handler
+    // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
+    const abandon = () => {
+      if (handled !== undefined) return;
+      handled = {};
+      stop();
+      decide();
+    };
+    return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
+      map((value) => {
+        handlerValue = value;
+        storable = this.storableValue(call, value);
+        handled = res.getHeaders();
+        if (!storable) stop();
+        decide();
+        return value;
+      }),
+      catchError((error) => {
+        abandon();
+        if (onError === undefined) throw error;
+        return onError(error);
+      }),
+      finalize(abandon),
+    );
+  }
+
+  private storableValue(call: HttpCall, value: unknown): boolean {
+    if (value === undefined || value instanceof StreamableFile || isStream(value)) return false;
+    const unless = call.plan.cached!.unless;
+    if (unless === undefined) return true;
+    try {
+      return !unless(value, call.ctx);
+    } catch (error) {
+      this.warnOnce(call.plan.where + ':unless', () =>
+        messages.requestCallbackFailed(call.plan.where, 'unless', errorText(error)),
+      );
+      return false;
+    }
+  }
+
+  /** Stores a response that went out, when it may be stored; what joiners replay. */
+  private store(
+    call: HttpCall,
+    ticket: Ticket,
+    captured: CapturedResponse | undefined,
+    before: Record<string, unknown>,
+    handled: Record<string, unknown>,
+    value: unknown,
+  ): Outcome {
+    const { plan } = call;
+    const put = plan.cached!.put;
+    const refused =
+      captured &&
+      whyNotStorable(captured, before, handled, {
+        statuses: put ? ANY_2XX : this.options.statuses,
+        perUser: call.user !== undefined,
+        keyedHeaders: plan.keyedHeaders,
+        declaredVary: plan.declaredVary,
+      });
+    if (captured === undefined || refused) {
+      if (refused?.reason === 'vary' && refused.header !== '*') {
+        const header = refused.header!;
+        this.warnOnce(`${plan.where}:vary:${header}`, () =>
+          messages.varyNotKeyed(plan.where, header),
+        );
+      } else if (refused?.reason === 'nonce') {
+        this.warnOnce(`${plan.where}:nonce`, () => messages.nonceInBody(plan.where));
+      } else if (refused?.reason === 'encoded') {
+        const encoding = String(captured!.headers['content-encoding']);
+        this.warnOnce(`${plan.where}:encoded`, () =>
+          messages.encodedAfterHandler(plan.where, encoding),
+        );
+      }
+      this.engine.release(ticket);
+      return { value: undefined };
+    }
+    let headers = handlerHeaders(captured.headers, before, this.options.xCacheHeader);
+    let status = captured.status;
+    if (put) {
+      const type = captured.headers['content-type'];
+      headers = type === undefined ? {} : { 'content-type': String(type) };
+      status = 200;
+    }
+    // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
+    const kept = plan.observed ? serializedOrNothing(value) : undefined;
+    const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
+    void this.engine.commit(ticket, payload, {
+      ttl: plan.ttl,
+      staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
+      meta,
+    });
+    const { body } = captured;
+    const response = {
+      status,
+      headers,
+      body,
+      length: body.length,
+      createdAt: Date.now(),
+      throughSend: captured.throughSend,
+      value: kept,
+    };
+    return { value: response, payload, meta };
+  }
+
+  private warnOnce(id: string, message: () => string): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.logger.warn(message());
+  }
+}
+
+function rawOf(res: HttpResponseLike): ServerResponse {
+  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
+}
+
+/** The serialized value, or `undefined` (observers then get the parsed body). */
+function serializedOrNothing(value: unknown): string | undefined {
+  try {
+    return serializeValue(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stream the platform pipes (Fastify sends a returned `Readable` as it comes). */
+function isStream(value: unknown): boolean {
+  return typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
+}
