@@ -11,9 +11,16 @@ import { EntryWriter, WriteOptions } from './entry-writer';
 import { Lifetimes } from './lifetimes';
 import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
+import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
+import {
+  CacheOperation,
+  CacheOperationMessage,
+  traced,
+  tracing,
+} from './operation-tracing';
 import { serializeValue, UNDECODABLE } from './value.serializer';
 
 export type { WriteOptions } from './entry-writer';
@@ -45,6 +52,8 @@ export class CacheEngine {
   readonly keys: StoreKeys;
   /** Longest wait for a computation in progress, unless a caller says otherwise (ms). */
   readonly flightTimeout: number;
+  /** The counter of `CacheService`'s own calls. */
+  readonly service: SourceCounter;
   private readonly guarded: GuardedStore;
   private readonly lifetimes: Lifetimes;
   private readonly tagVersions: TagVersions;
@@ -55,11 +64,12 @@ export class CacheEngine {
   private readonly warnedKeys = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
   constructor(
     readonly store: CacheStore,
-    namespace: string,
+    readonly namespace: string,
     storeTimeout: number,
     defaults: EngineDefaults = {},
   ) {
     this.keys = new StoreKeys(namespace);
+    this.service = this.stats.source('CacheService', 'service');
     store.attach?.(namespace, { storeTimeout });
     this.guarded = new GuardedStore(store, storeTimeout, this.stats);
     this.lifetimes = new Lifetimes(this.guarded, this.keys, defaults.lifetime);
@@ -89,6 +99,7 @@ export class CacheEngine {
    * rejects: failures and damaged entries read as misses.
    */
   lookup(key: string, user?: string): MaybePromise<Lookup> {
+    if (tracing()) return traced(this.message('lookup', key), () => this.reader.lookup(key, user));
     return this.reader.lookup(key, user);
   }
 
@@ -112,6 +123,10 @@ export class CacheEngine {
    * not stored (cancelled, or the store failed). Never rejects.
    */
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
+    if (tracing()) {
+      const write = () => this.writer.commit(ticket, payload, options);
+      return traced(this.message('store', ticket.key), write);
+    }
     return this.writer.commit(ticket, payload, options);
   }
 
@@ -140,7 +155,11 @@ export class CacheEngine {
     flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const storeKey = this.keys.entry(key, user);
-    return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
+    const compute = tracing()
+      ? (ticket: Ticket) =>
+          traced(this.message('compute', key), () => run(ticket)) as Promise<FlightResult<T>>
+      : run;
+    return this.flights.run(storeKey, key, tags, compute, user, flightTimeout);
   }
 
   /**
@@ -168,6 +187,11 @@ export class CacheEngine {
    * store failure.
    */
   async delete(keys: readonly string[], user?: string): Promise<void> {
+    if (tracing()) return traced(this.message('invalidate', keys, 'key'), () => this.remove(keys, user));
+    return this.remove(keys, user);
+  }
+
+  private async remove(keys: readonly string[], user?: string): Promise<void> {
     const storeKeys = keys.map((key) => this.keys.entry(key, user));
     const doomed = new Set(storeKeys);
     const writing = this.cancel((ticket) => doomed.has(ticket.storeKey), true);
@@ -177,6 +201,7 @@ export class CacheEngine {
       await this.guarded.remove(storeKeys);
     }
     this.stats.deletes += keys.length;
+    this.stats.invalidated('key', keys);
   }
 
   /**
@@ -193,7 +218,9 @@ export class CacheEngine {
     if (tags.length === 0) return;
     const doomed = new Set(tags);
     this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)), false);
-    await this.tagVersions.invalidate(tags);
+    const invalidate = () => this.tagVersions.invalidate(tags);
+    await (tracing() ? traced(this.message('invalidate', tags, 'tag'), invalidate) : invalidate());
+    this.stats.invalidated('tag', tags);
   }
 
   /**
@@ -214,6 +241,11 @@ export class CacheEngine {
 
   /** Removes every entry and tag version of this namespace; writes under way are removed too. */
   async clear(): Promise<void> {
+    if (tracing()) return traced(this.message('invalidate', [], 'clear'), () => this.clearAll());
+    return this.clearAll();
+  }
+
+  private async clearAll(): Promise<void> {
     const writing = this.cancel(() => true, true);
     const late = this.writer.writing();
     await this.guarded.clear(this.keys.prefix);
@@ -222,6 +254,22 @@ export class CacheEngine {
       await Promise.all(writing);
       await this.guarded.remove(late);
     }
+    this.stats.invalidated('clear', []);
+  }
+
+  /** The tracing message builder of one operation (called only when something traces). */
+  private message(
+    operation: CacheOperation,
+    key: string | readonly string[],
+    target?: CacheOperationMessage['target'],
+  ): () => CacheOperationMessage {
+    const namespace = this.namespace;
+    return () => ({
+      operation,
+      namespace,
+      key: typeof key === 'string' ? key : key.join(','),
+      ...(target && { target }),
+    });
   }
 
   /** Cancels matching computations and detaches their flights; see `EntryWriter.cancel`. */

@@ -11,9 +11,12 @@ import { tryDeserialize, UNDECODABLE } from './value.serializer';
 
 /** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
 export type Lookup =
-  { state: 'miss' } | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
+  | { state: 'miss'; failed?: boolean }
+  | { state: 'fresh' | 'stale'; entry: CacheEntry; staleForMs: number };
 
 const MISS: Lookup = { state: 'miss' };
+/** A miss because the store failed (counted per source in `errors`). */
+const FAILED: Lookup = { state: 'miss', failed: true };
 
 /**
  * Reads entries: decodes headers (memoized), checks times and tag versions, and turns a damaged
@@ -47,9 +50,10 @@ export class EntryReader {
   private check(
     storeKey: string,
     fullKey: string | undefined,
-    raw: string | undefined,
+    raw: string | undefined | null,
   ): MaybePromise<Lookup> {
-    if (raw === undefined || raw === null) return MISS;
+    if (raw === undefined) return MISS;
+    if (raw === null) return FAILED;
     let entry = this.decoded.get(raw);
     if (entry === undefined) {
       entry = decodeEntry(raw);

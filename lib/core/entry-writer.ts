@@ -5,6 +5,7 @@ import { encodeEntry } from './entry.codec';
 import { Ticket } from './flight';
 import { GuardedStore } from './guarded-store';
 import { Lifetimes } from './lifetimes';
+import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { CLOCK_MARGIN_MS, INITIAL_VERSION, TagVersions } from './tag-versions';
@@ -14,6 +15,8 @@ export interface WriteOptions {
   ttl: number;
   staleWindow?: number;
   meta?: ResponseMeta;
+  /** The handler or method the entry is for: its counters get the write (or its failure). */
+  source?: SourceCounter;
 }
 
 /**
@@ -80,17 +83,17 @@ export class EntryWriter {
       fullKey: this.keys.fullKey(ticket.key, ticket.user),
     };
     const initial = ticket.tags.filter((_, i) => ticket.versions![i] === INITIAL_VERSION);
-    if (initial.length === 0) return this.write(ticket, entry, staleUntil - now);
+    if (initial.length === 0) return this.write(ticket, entry, staleUntil - now, options.source);
     // Entries under a tag's initial version: make sure a concurrent invalidation's version will
     // outlive this one (see Lifetimes), then check no invalidation came in between. A long
     // computation is checked again too: another process's invalidation made meanwhile has a
     // version that only outlives entries written soon after it (within its margin).
     const long = now - ticket.startedAt >= CLOCK_MARGIN_MS / 2;
     const result = then(this.lifetimes.mark(staleUntil - now, initial), (marked) => {
-      if (!marked && !long) return this.write(ticket, entry, staleUntil - now);
+      if (!marked && !long) return this.write(ticket, entry, staleUntil - now, options.source);
       return then(this.tagVersions.current(initial), (versions) => {
         if (versions !== null && versions.every((v) => v === INITIAL_VERSION)) {
-          return this.write(ticket, entry, staleUntil - now);
+          return this.write(ticket, entry, staleUntil - now, options.source);
         }
         return this.drop(ticket);
       });
@@ -106,11 +109,18 @@ export class EntryWriter {
     return false;
   }
 
-  private write(ticket: Ticket, entry: CacheEntry, ttlMs: number): MaybePromise<boolean> {
+  private write(
+    ticket: Ticket,
+    entry: CacheEntry,
+    ttlMs: number,
+    source: SourceCounter | undefined,
+  ): MaybePromise<boolean> {
     if (ticket.cancelled) return this.drop(ticket);
     const write = this.guarded.writeTracked(ticket.storeKey, encodeEntry(entry), ttlMs);
     const done = (ok: boolean) => {
       if (ok) this.stats.sets++;
+      if (source !== undefined && ok) source.stored(ticket.key);
+      else if (source !== undefined) source.failed();
       return ok;
     };
     if (!isThenable(write.ok) && write.landed === undefined) {

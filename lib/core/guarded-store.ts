@@ -4,6 +4,7 @@ import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
+import { StoreErrorReason } from './cache-observer';
 import { StatsCounter } from './stats.counter';
 
 const LOG_INTERVAL_MS = 1_000;
@@ -23,11 +24,12 @@ export class GuardedStore {
     private readonly stats: StatsCounter,
   ) {}
 
-  read(key: string): MaybePromise<string | undefined> {
-    return this.guard(
+  /** `null` when the store failed (as opposed to the key being absent). */
+  read(key: string): MaybePromise<string | undefined | null> {
+    return this.guard<string | undefined | null>(
       'get',
       () => this.store.get(key),
-      () => undefined,
+      () => null,
     );
   }
 
@@ -65,7 +67,7 @@ export class GuardedStore {
    * logs it, at most once a second, like a failing call.
    */
   fault(operation: string, error: unknown): void {
-    this.failed(operation, error);
+    this.failed(operation, error, 'damaged');
   }
 
   /**
@@ -126,8 +128,9 @@ export class GuardedStore {
     });
   }
 
-  private failed(operation: string, error: unknown): unknown {
-    this.stats.errors++;
+  private failed(operation: string, error: unknown, reason?: StoreErrorReason): unknown {
+    const timedOut = (error as CacheStoreError)?.code === CacheErrorCode.StoreTimeout;
+    this.stats.storeFailed(operation, reason ?? (timedOut ? 'timeout' : 'error'), error);
     const now = Date.now();
     if (now - this.lastLogAt >= LOG_INTERVAL_MS) {
       this.lastLogAt = now;

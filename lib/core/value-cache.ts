@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
+import { SourceCounter } from './source.counter';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
 
 /** Resolved options of one `wrap` (durations in ms). */
@@ -14,6 +15,8 @@ export interface WrapPolicy {
   flightTimeout?: number;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
+  /** The method's counters; `CacheService`'s when left out. */
+  source?: SourceCounter;
 }
 
 /**
@@ -37,35 +40,35 @@ export class ValueCache {
     factory: () => T | Promise<T>,
     policy: WrapPolicy,
   ): Promise<T> {
-    const { stats } = this.engine;
+    const source = policy.source ?? this.engine.service;
     if (found.state === 'fresh') {
       const value = this.engine.decodeValue<T>(key, found.entry);
       if (value !== UNDECODABLE) {
-        stats.hits++;
+        source.hit(key, found.entry.createdAt);
         return Promise.resolve(value);
       }
     } else if (found.state === 'stale') {
       if (found.staleForMs <= policy.staleWhileRevalidate) {
         const value = this.engine.decodeValue<T>(key, found.entry);
         if (value !== UNDECODABLE) {
-          stats.staleHits++;
+          source.stale(key, found.entry.createdAt);
           this.compute(key, factory, policy).promise.catch((error) =>
             this.logger.error(messages.backgroundRefreshFailed(key, error)),
           );
           return Promise.resolve(value);
         }
       } else if (found.staleForMs <= policy.staleIfError) {
-        stats.misses++;
+        source.miss(key);
         return this.compute(key, factory, policy).promise.catch((error) => {
           const value = this.engine.decodeValue<T>(key, found.entry);
           if (value === UNDECODABLE) throw error;
           this.logger.warn(messages.staleIfError(key, error));
-          stats.staleHits++;
+          source.stale(key, found.entry.createdAt);
           return value;
         });
       }
     }
-    stats.misses++;
+    source.miss(key, found);
     return this.compute(key, factory, policy).promise;
   }
 
@@ -78,7 +81,13 @@ export class ValueCache {
       key,
       policy.tags,
       async (ticket) => {
-        const value = await factory();
+        let value: T;
+        try {
+          value = await factory();
+        } catch (error) {
+          (policy.source ?? this.engine.service).refused('error', key);
+          throw error;
+        }
         const result: FlightResult<T> = { value };
         result.payload = await this.store(ticket, key, value, policy);
         return result;
@@ -86,6 +95,7 @@ export class ValueCache {
       undefined,
       policy.flightTimeout,
     );
+    if (!leader) (policy.source ?? this.engine.service).joined();
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
     const value = promise.then((result) =>
       leader || result.own ? result.value : deserializeValue<T>(result.payload!),
@@ -98,10 +108,13 @@ export class ValueCache {
    * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
    */
   async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
-    if (value === undefined || (await policy.unless?.(value))) return undefined;
+    const source = policy.source ?? this.engine.service;
+    if (value === undefined) return void source.refused('unserializable', key);
+    if (await policy.unless?.(value)) return void source.refused('unless', key);
     const payload = this.engine.serialize(key, value);
-    if (payload === undefined) return undefined;
+    if (payload === undefined) return void source.refused('unserializable', key);
     await this.engine.commit(ticket, payload, {
+      source,
       ttl: policy.ttl,
       staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
     });

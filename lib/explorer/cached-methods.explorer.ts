@@ -121,8 +121,10 @@ export class CachedMethodsExplorer implements OnModuleInit {
     names.add(name);
     this.done.set(instance, names);
     const plan = buildMethodPlan(className, name, cached, evict, this.options, identity);
-    if (cached)
+    if (cached) {
       this.engine.expectLifetime(plan.ttl + Math.max(plan.staleWhileRevalidate, plan.staleIfError));
+      plan.counter = this.engine.stats.source(plan.name, 'method');
+    }
     const returnsPromise = Reflect.getMetadata('design:returntype', prototype, name) === Promise;
     const replacement = this.runner.wrap(original, plan, returnsPromise);
     for (const key of Reflect.getMetadataKeys(original)) {

@@ -75,6 +75,11 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
+    const verb: RequestMethod = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
+    if (cached && (cached.put || verb === RequestMethod.GET || verb === RequestMethod.HEAD)) {
+      // Allocated now, so `stats({ bySource: true })` and metrics list the route before traffic.
+      this.engine.stats.source(`${cls.name}.${handler.name}`, 'http');
+    }
     if (evict?.all) assertCanEvictAll(this.engine.store, where);
     const templates = [
       cached?.key,

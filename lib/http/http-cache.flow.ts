@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { from, mergeMap, Observable, of } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
+import { SourceCounter } from '../core/source.counter';
 import { Ticket } from '../core/flight';
 import { deserializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
@@ -53,31 +54,30 @@ export class HttpCacheFlow {
       : this.answer(call, found);
   }
 
-  bypass(res: HttpResponseLike, next: HttpCall['next']): Observable<unknown> {
-    this.engine.stats.bypasses++;
+  bypass(res: HttpResponseLike, next: HttpCall['next'], counter: SourceCounter): Observable<unknown> {
+    counter.bypass();
     this.label(res, 'BYPASS');
     return next.handle();
   }
 
   private answer(call: HttpCall, found: Lookup): Observable<unknown> {
-    const { stats } = this.engine;
     const { plan } = call;
     // An entry another writer put under this key (CacheService.set) holds no response to replay.
     if (found.state !== 'miss' && holdsResponse(found.entry)) {
       if (found.state === 'fresh') {
-        stats.hits++;
+        plan.counter.hit(call.key, found.entry.createdAt);
         return this.hit(call, found.entry, 'HIT');
       }
       const window = Math.max(plan.staleIfError, plan.staleWhileRevalidate);
       if (found.staleForMs <= window) {
-        stats.misses++;
+        plan.counter.miss(call.key);
         return this.miss(call, {
           entry: found.entry,
           whileRevalidating: found.staleForMs <= plan.staleWhileRevalidate,
         });
       }
     }
-    stats.misses++;
+    plan.counter.miss(call.key, found);
     return this.miss(call);
   }
 
@@ -104,7 +104,7 @@ export class HttpCacheFlow {
     // HEAD responses carry no body to store; they are answered from GET entries only.
     if (call.req.method === 'HEAD') return this.labelled(res, 'MISS', next.handle());
     const tags = this.tags(call);
-    if (tags === undefined) return this.bypass(res, next);
+    if (tags === undefined) return this.bypass(res, next, call.plan.counter);
     let begin!: (ticket: Ticket) => void;
     let settle!: (outcome: Outcome) => void;
     const started = new Promise<Ticket>((resolve) => (begin = resolve));
@@ -114,7 +114,7 @@ export class HttpCacheFlow {
       stale?.whileRevalidating &&
       this.engine.computing(call.key, call.user, call.plan.flightTimeout)
     ) {
-      this.engine.stats.staleHits++;
+      call.plan.counter.stale(call.key, stale.entry.createdAt);
       return this.hit(call, stale.entry, 'STALE');
     }
     const flight = this.engine.flight<StoredResponse | undefined>(
@@ -127,6 +127,7 @@ export class HttpCacheFlow {
       call.user,
       call.plan.flightTimeout,
     );
+    if (!flight.leader) call.plan.counter.joined();
     // The engine calls `run` for the leader, and for a joiner that must run its own (the running
     // computation outlasted `flightTimeout`, or its response could not be stored): that caller
     // then runs the handler itself, with its own capture. Other joiners replay the shared bytes.
@@ -153,7 +154,7 @@ export class HttpCacheFlow {
    */
   private put(call: HttpCall): Observable<unknown> {
     const tags = this.tags(call);
-    if (tags === undefined) return this.bypass(call.res, call.next);
+    if (tags === undefined) return this.bypass(call.res, call.next, call.plan.counter);
     this.engine.supersede(call.key, call.user);
     const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
     return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
@@ -169,7 +170,7 @@ export class HttpCacheFlow {
     if (stale === undefined) return this.recorder.record(call, ticket, settle);
     return this.recorder.record(call, ticket, settle, (error) => {
       this.logger.warn(messages.staleIfError(call.key, error));
-      this.engine.stats.staleHits++;
+      call.plan.counter.stale(call.key, stale.entry.createdAt);
       return this.hit(call, stale.entry, 'STALE');
     });
   }

@@ -1,8 +1,21 @@
 import { CapturedResponse } from './response-capture';
 
+import type { NotStoredReason as CountedReason } from '../core/source.counter';
+
 /** Why a response was sent but not stored. */
 export type NotStoredReason =
   'status' | 'cookie' | 'no_store' | 'private' | 'vary' | 'encoded' | 'nonce';
+
+/**
+ * The reason counted in metrics (a fixed set) for what `whyNotStorable` found: a body holding this
+ * request's CSP nonce is made for this request only (`private`); a `Content-Encoding` applied after
+ * the handler depends on the request's `Accept-Encoding`, which the key ignores (`vary`).
+ */
+export function notStoredReason(refused: NotStored): CountedReason {
+  if (refused.reason === 'nonce') return 'private';
+  if (refused.reason === 'encoded') return 'vary';
+  return refused.reason;
+}
 
 export interface StorePolicy {
   statuses: ReadonlySet<number>;

@@ -9,7 +9,8 @@ import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interfa
 import { HttpCall } from './http-call';
 import { HttpResponseLike } from './http-response';
 import { captureResponse, CapturedResponse } from './response-capture';
-import { whyNotStorable } from './response-policy';
+import { notStoredReason, whyNotStorable } from './response-policy';
+import { NotStoredReason } from '../core/source.counter';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
 
 /** What a recorded miss settles its flight with: the response to replay, when it was stored. */
@@ -42,15 +43,15 @@ export class ResponseRecorder {
     const { res } = call;
     const before = res.getHeaders();
     let handled: Record<string, unknown> | undefined;
-    let storable = false;
+    let refusal: NotStoredReason | undefined = 'error';
     let handlerValue: unknown;
     let captured: CapturedResponse | undefined | null = null;
     let decided = false;
     const decide = () => {
       if (decided || handled === undefined || captured === null) return;
       decided = true;
-      const kept = storable ? captured : undefined;
-      settle(this.store(call, ticket, kept, before, handled, handlerValue));
+      const kept = refusal === undefined ? captured : undefined;
+      settle(this.store(call, ticket, kept, before, handled, handlerValue, refusal));
     };
     const stop = captureResponse(
       rawOf(res),
@@ -71,9 +72,9 @@ export class ResponseRecorder {
     return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
       map((value) => {
         handlerValue = value;
-        storable = this.storableValue(call, value);
+        refusal = this.refusal(call, value);
         handled = res.getHeaders();
-        if (!storable) stop();
+        if (refusal !== undefined) stop();
         decide();
         return value;
       }),
@@ -86,17 +87,19 @@ export class ResponseRecorder {
     );
   }
 
-  private storableValue(call: HttpCall, value: unknown): boolean {
-    if (value === undefined || value instanceof StreamableFile || isStream(value)) return false;
+  /** Why the handler's value may not be stored; `undefined` when it may. */
+  private refusal(call: HttpCall, value: unknown): NotStoredReason | undefined {
+    if (value instanceof StreamableFile || isStream(value)) return 'stream';
+    if (value === undefined) return 'unserializable';
     const unless = call.plan.cached!.unless;
-    if (unless === undefined) return true;
+    if (unless === undefined) return undefined;
     try {
-      return !unless(value, call.ctx);
+      return unless(value, call.ctx) ? 'unless' : undefined;
     } catch (error) {
       this.warnOnce(call.plan.where + ':unless', () =>
         messages.requestCallbackFailed(call.plan.where, 'unless', errorText(error)),
       );
-      return false;
+      return 'unless';
     }
   }
 
@@ -108,6 +111,7 @@ export class ResponseRecorder {
     before: Record<string, unknown>,
     handled: Record<string, unknown>,
     value: unknown,
+    refusal: NotStoredReason | undefined,
   ): Outcome {
     const { plan } = call;
     const put = plan.cached!.put;
@@ -133,6 +137,7 @@ export class ResponseRecorder {
           messages.encodedAfterHandler(plan.where, encoding),
         );
       }
+      plan.counter.refused(refused ? notStoredReason(refused) : (refusal ?? 'stream'), call.key);
       this.engine.release(ticket);
       return { value: undefined };
     }
@@ -150,6 +155,7 @@ export class ResponseRecorder {
       ttl: plan.ttl,
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
+      source: plan.counter,
     });
     const { body } = captured;
     const response = {

@@ -11,6 +11,8 @@ import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cache
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { RouteIdentity } from '../keys/http-key';
+import { SourceCounter } from '../core/source.counter';
+import { StatsCounter } from '../core/stats.counter';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
 
@@ -26,6 +28,8 @@ export interface RoutePlan {
   flightTimeout: number;
   /** The implicit tag `Controller.handler`. */
   implicitTag: string;
+  /** This route's counters (`stats({ bySource: true })`, metrics, events). */
+  counter: SourceCounter;
   /** Part of the default key: module, controller, handler and version; the host when it routes by host. */
   route: RouteIdentity;
   tags: KeySource[];
@@ -51,6 +55,8 @@ export interface RoutePlan {
 }
 
 export interface PlanFacts {
+  /** Where the route's counter is registered. */
+  stats: StatsCounter;
   modules?: ModulesContainer;
   observed: boolean;
   perRequestSerializer?: string;
@@ -74,6 +80,7 @@ export function buildRoutePlan(
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     implicitTag: `${cls.name}.${handler.name}`,
+    counter: facts.stats.source(`${cls.name}.${handler.name}`, 'http'),
     route: routeIdentity(cls, handler, facts.modules),
     tags: cached?.tags ?? [],
     keyFactory: cached?.keyFactory ?? options.keyFactory,

@@ -90,18 +90,18 @@ export class CacheInterceptor implements NestInterceptor {
     const cached = plan.cached;
     if (cached === undefined) return next.handle();
     if (!cached.put && req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
-    if (plan.sendsItself || !this.passes(plan, ctx)) return this.flow.bypass(res, next);
+    if (plan.sendsItself || !this.passes(plan, ctx)) return this.flow.bypass(res, next, plan.counter);
     let user: string | undefined;
     if (cached.scope === 'user') {
       user = userIdentity(ctx, this.options.userKey, (message) =>
         this.warnOnce(`${plan.where}:userKey`, () => message(plan.where)),
       );
-      if (user === undefined) return this.flow.bypass(res, next);
+      if (user === undefined) return this.flow.bypass(res, next, plan.counter);
     } else if (cached.scope !== 'public' && isIdentified(req, this.options.identityCookies)) {
-      return this.flow.bypass(res, next);
+      return this.flow.bypass(res, next, plan.counter);
     }
     if (plan.perRequestSerializer !== undefined && user === undefined) {
-      return this.flow.bypass(res, next);
+      return this.flow.bypass(res, next, plan.counter);
     }
     let key: MaybePromise<string | undefined>;
     try {
@@ -109,11 +109,11 @@ export class CacheInterceptor implements NestInterceptor {
     } catch (error) {
       // A key or tag callback that throws costs the cache, never the request.
       this.warnOnce(`${plan.where}:key`, () => messages.keyFailed(plan.where, errorText(error)));
-      return this.flow.bypass(res, next);
+      return this.flow.bypass(res, next, plan.counter);
     }
     const serve = (k: string | undefined) =>
       k === undefined
-        ? this.flow.bypass(res, next)
+        ? this.flow.bypass(res, next, plan.counter)
         : this.flow.serve({ plan, ctx, next, req, res, key: k, user });
     if (!isThenable(key)) return serve(key);
     const settled = Promise.resolve(key).then(undefined, (error) => {
@@ -168,6 +168,7 @@ export class CacheInterceptor implements NestInterceptor {
       ).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
+        stats: this.engine.stats,
         modules: this.modules,
         observed: ours < around.length,
         perRequestSerializer: cached?.scope === 'user' ? undefined : serializer,

@@ -1,3 +1,7 @@
+import type { SourceStats } from '../core/source.counter';
+
+export type { NotStoredReason, SourceKind, SourceStats } from '../core/source.counter';
+
 /** Counters since the application started, from `CacheService.stats()`. */
 export interface CacheStats {
   /** Fresh entries served. */
@@ -16,4 +20,16 @@ export interface CacheStats {
   sets: number;
   /** Keys deleted. */
   deletes: number;
+  /**
+   * With `stats({ bySource: true })`: the same figures per cached handler, method or resolver, by
+   * its implicit tag (`Controller.handler`, `Class.method`, `Type.field`; `CacheService` for its
+   * own calls), with why responses were not stored.
+   */
+  sources?: Record<string, SourceStats>;
+}
+
+/** Options of `CacheService.stats()`. */
+export interface CacheStatsOptions {
+  /** Adds `sources`, the breakdown by handler, method or resolver. @default false */
+  bySource?: boolean;
 }

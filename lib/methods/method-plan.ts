@@ -9,6 +9,7 @@ import { defaultMethodKey } from '../keys/method-key';
 import { WrapPolicy } from '../core/value-cache';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
+import { SourceCounter } from '../core/source.counter';
 
 /** A decorated provider method, worked out once at bootstrap. */
 export interface MethodPlan {
@@ -23,6 +24,8 @@ export interface MethodPlan {
   staleWhileRevalidate: number;
   staleIfError: number;
   flightTimeout: number;
+  /** The counters of a `@Cached` / `@CachePut` method, allocated at bootstrap. */
+  counter?: SourceCounter;
 }
 
 export function buildMethodPlan(
@@ -89,6 +92,7 @@ export function wrapPolicy(
     staleWhileRevalidate: plan.staleWhileRevalidate,
     staleIfError: plan.staleIfError,
     flightTimeout: plan.flightTimeout,
+    source: plan.counter,
     unless: unless
       ? (value) => {
           const refuse = (error: unknown) => (onFailure('unless', error), true);

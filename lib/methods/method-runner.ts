@@ -88,7 +88,7 @@ export class MethodRunner {
       // Awaited only when a callback returned a promise: a hit stays free of extra turns.
       const condition = cached.condition ? cached.condition(...args) : true;
       if (!(isThenable(condition) ? await condition : condition)) {
-        this.engine.stats.bypasses++;
+        plan.counter!.bypass();
         return call();
       }
       stage = 'key';
@@ -106,7 +106,7 @@ export class MethodRunner {
       } else {
         this.callbackFailed(plan, stage, error);
       }
-      this.engine.stats.bypasses++;
+      plan.counter!.bypass();
       return call();
     }
     if (!cached.put) return this.values.wrap(key, call as () => Promise<unknown>, policy);

@@ -8,7 +8,7 @@ import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
-import { CacheStats } from '../interfaces/cache-stats.interface';
+import { CacheStats, CacheStatsOptions } from '../interfaces/cache-stats.interface';
 
 /** Options of `CacheService.set`. */
 export interface CacheSetOptions {
@@ -59,10 +59,10 @@ export class CacheService implements OnApplicationShutdown {
     const value =
       found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
     if (value === UNDECODABLE) {
-      this.engine.stats.misses++;
+      this.engine.service.miss(key, found);
       return undefined;
     }
-    this.engine.stats.hits++;
+    this.engine.service.hit(key, found.state === 'fresh' ? found.entry.createdAt : undefined);
     return value;
   }
 
@@ -84,7 +84,7 @@ export class CacheService implements OnApplicationShutdown {
     }
     this.engine.supersede(key);
     const ticket = await this.engine.begin(key, options.tags ?? []);
-    await this.engine.commit(ticket, payload, { ttl });
+    await this.engine.commit(ticket, payload, { ttl, source: this.engine.service });
   }
 
   /**
@@ -134,9 +134,14 @@ export class CacheService implements OnApplicationShutdown {
     await this.engine.clear();
   }
 
-  /** Counters since start-up. */
-  stats(): CacheStats {
-    return this.engine.stats.snapshot();
+  /**
+   * Counters since start-up; `{ bySource: true }` adds them per cached handler, method or resolver.
+   * @example
+   * const { sources } = cache.stats({ bySource: true });
+   * sources['ProductsController.findOne'].hits;
+   */
+  stats(options: CacheStatsOptions = {}): CacheStats {
+    return this.engine.stats.snapshot(options.bySource === true);
   }
 
   async onApplicationShutdown(): Promise<void> {
