@@ -20,6 +20,8 @@ import { KeyFactoryRegistry } from './keys/key-factory.registry';
 import { CacheMetadataAccessor } from './metadata/cache-metadata.accessor';
 import { CacheService } from './services/cache.service';
 import { toCacheStore } from './stores/to-cache-store';
+import { CacheHealthIndicator } from './health/cache-health.indicator';
+import { ObservabilityBootstrap } from './observability/observability.bootstrap';
 
 /**
  * Registers the cache: `CacheModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`.
@@ -51,6 +53,8 @@ import { toCacheStore } from './stores/to-cache-store';
     CacheInterceptor,
     CachedRoutesExplorer,
     CachedMethodsExplorer,
+    CacheHealthIndicator,
+    ObservabilityBootstrap,
   ],
   exports: [
     CACHE_RESOLVED_OPTIONS,
@@ -59,6 +63,7 @@ import { toCacheStore } from './stores/to-cache-store';
     CacheMetadataAccessor,
     KeyFactoryRegistry,
     CacheInterceptor,
+    CacheHealthIndicator,
   ],
 })
 export class CacheModule extends ConfigurableModuleClass {

@@ -28,3 +28,17 @@ export type {
   CacheKeyFactoryClass,
 } from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';
+export type { CacheStatsOptions, NotStoredReason, SourceKind, SourceStats } from './interfaces/cache-stats.interface';
+export type {
+  CacheMetricsOptions,
+  PrometheusRegistryLike,
+} from './interfaces/cache-metrics-options.interface';
+export { CacheHealthIndicator } from './health/cache-health.indicator';
+export type {
+  CacheHealthDetails,
+  CacheHealthOptions,
+  CacheHealthResult,
+} from './health/cache-health.indicator';
+export type { CacheEvent } from './observability/cache-events.observer';
+export { OPERATION_CHANNEL } from './core/operation-tracing';
+export type { CacheOperation, CacheOperationMessage } from './core/operation-tracing';

@@ -23,6 +23,8 @@ const KNOWN = [
   'identityCookies',
   'flightTimeout',
   'isGlobal',
+  'events',
+  'metrics',
 ] as const;
 
 /**
@@ -95,7 +97,34 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     userKey: options.userKey ?? defaultUserKey,
     identityCookies,
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
+    ...resolveObservability(options),
   };
+}
+
+/** `events` and `metrics`, validated. */
+function resolveObservability(
+  options: CacheModuleOptions,
+): Pick<ResolvedCacheOptions, 'events' | 'metrics'> {
+  const events = options.events ?? false;
+  if (typeof events !== 'boolean') throw invalid('events', 'true or false', events);
+  const metrics = options.metrics ?? {};
+  if (typeof metrics !== 'object' || metrics === null) {
+    throw invalid('metrics', '{ prometheus?, openTelemetry? }', metrics);
+  }
+  const { prometheus = false, openTelemetry = false } = metrics;
+  if (typeof openTelemetry !== 'boolean') {
+    throw invalid('metrics.openTelemetry', 'true or false', openTelemetry);
+  }
+  if (prometheus === false) return { events, metrics: { openTelemetry } };
+  const prom = prometheus === true ? {} : prometheus;
+  if (typeof prom !== 'object' || prom === null) {
+    throw invalid('metrics.prometheus', 'true, false or { registry?, prefix? }', prometheus);
+  }
+  const prefix = prom.prefix ?? 'nestjs_cached_';
+  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix)) {
+    throw invalid('metrics.prometheus.prefix', 'a Prometheus metric name prefix', prefix);
+  }
+  return { events, metrics: { openTelemetry, prometheus: { registry: prom.registry, prefix } } };
 }
 
 /** True for a class (a function with a prototype); arrow functions and instances are not. */

@@ -12,4 +12,6 @@ export enum CacheErrorCode {
   SseCached = 'E_SSE_CACHED',
   StoreUnavailable = 'E_STORE_UNAVAILABLE',
   CircuitOpen = 'E_CIRCUIT_OPEN',
+  MissingPackage = 'E_MISSING_PACKAGE',
+  MissingEventEmitter = 'E_MISSING_EVENT_EMITTER',
 }

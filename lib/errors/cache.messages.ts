@@ -106,6 +106,12 @@ export const messages = {
     `no per-user entry was evicted`,
   evictWithoutTarget: (where: string) =>
     `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
+  missingPackage: (where: string, option: string, name: string) =>
+    `${where}: ${option} needs the package '${name}', which is not installed; ` +
+    `run npm install ${name} or remove ${option}`,
+  missingEventEmitter: (where: string) =>
+    `${where}: events: true needs EventEmitterModule from '@nestjs/event-emitter'; ` +
+    `add EventEmitterModule.forRoot() to your AppModule's imports or remove events`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
+import { CacheMetricsOptions, ResolvedMetricsOptions } from './cache-metrics-options.interface';
 
 /**
  * Options of `CacheModule.forRoot()` / `forRootAsync()`; every field is optional.
@@ -40,6 +41,14 @@ export interface CacheModuleOptions {
    * @default '10s'
    */
   flightTimeout?: Ttl;
+  /**
+   * Emits `cache.hit`, `cache.miss`, `cache.stored`… through `@nestjs/event-emitter` (import
+   * `EventEmitterModule.forRoot()`), only for names that have listeners. Payloads never hold values.
+   * @default false
+   */
+  events?: boolean;
+  /** Prometheus and OpenTelemetry metrics, read from the counters at scrape time. @default none */
+  metrics?: CacheMetricsOptions;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -56,4 +65,6 @@ export interface ResolvedCacheOptions {
   userKey: (ctx: ExecutionContext) => string | number | undefined;
   identityCookies: readonly string[];
   flightTimeout: number;
+  events: boolean;
+  metrics: ResolvedMetricsOptions;
 }

@@ -50,6 +50,7 @@ export class RedisStore implements CacheStore {
   private timeoutAttached = false;
   /** The namespace of the last key seen: nearly every key of a process shares it. */
   private lastNamespace = '';
+  private readonly circuitListeners: ((state: CircuitState) => void)[] = [];
 
   constructor(
     private readonly backend: RedisBackend,
@@ -96,6 +97,11 @@ export class RedisStore implements CacheStore {
   /** `closed`, `open` or `half-open`. */
   get circuit(): CircuitState {
     return this.calls.breaker.state;
+  }
+
+  /** Calls `listener` when the circuit opens or closes (the cache's `cache.circuit.*` events). */
+  onCircuitChange(listener: (state: CircuitState) => void): void {
+    this.circuitListeners.push(listener);
   }
 
   /** Entries in L1 now (0 without L1). */
@@ -255,6 +261,7 @@ export class RedisStore implements CacheStore {
   private circuitChanged(state: CircuitState): void {
     if (state === 'half-open') return;
     this.logger.log(`${this.name}: circuit ${state}`);
+    for (const listener of this.circuitListeners) listener(state);
   }
 
   /** Logs a connection error, at most once every 5 s (Redis down means one per reconnect). */

@@ -34,6 +34,13 @@ export interface CacheStore {
    * channel) before the first request.
    */
   attach?(namespace: string, settings: { storeTimeout: number }): void;
+  /**
+   * The state of the store's circuit breaker, for stores that have one (`redisStore`): read by
+   * metrics and the health indicator. Left out: `'closed'`.
+   */
+  readonly circuit?: 'closed' | 'open' | 'half-open';
+  /** Subscribes to circuit changes (stores with a breaker): `cache.circuit.*` events. */
+  onCircuitChange?(listener: (state: 'closed' | 'open' | 'half-open') => void): void;
   /** Closes connections; called when the Nest application shuts down. */
   close?(): MaybePromise<void>;
 }

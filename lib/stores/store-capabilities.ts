@@ -12,6 +12,11 @@ export function storeCanClear(store: CacheStore): boolean {
   return store.canClear !== false;
 }
 
+/** The store's circuit state: `'closed'` for a store without a breaker. */
+export function storeCircuit(store: CacheStore): 'closed' | 'open' | 'half-open' {
+  return store.circuit ?? 'closed';
+}
+
 /**
  * Throws `CacheConfigError` at bootstrap for `@CacheEvict({ all: true })` at `where` on a store
  * that cannot clear one namespace (it would otherwise fail every such call after the work ran).

@@ -1,0 +1,94 @@
+import { CacheObserver, InvalidationKind, StoreErrorReason } from '../core/cache-observer';
+import { LookupResult, NotStoredReason, SourceCounter, SourceKind } from '../core/source.counter';
+import { errorText } from '../errors/cache.messages';
+
+/** The part of `EventEmitter2` the cache uses. */
+export interface EmitterLike {
+  emit(event: string, ...values: unknown[]): boolean;
+  hasListeners(event?: string): boolean;
+}
+
+/**
+ * The payload of every `cache.*` event. It never holds the cached value; `key` is the key as the
+ * template rendered it (no namespace, no user).
+ * @example
+ * @OnEvent('cache.miss') onMiss(event: CacheEvent) { this.log.debug(`${event.source} missed`) }
+ */
+export interface CacheEvent {
+  namespace: string;
+  /** The implicit tag of the handler or method (`CacheService` for its own calls). */
+  source?: string;
+  kind?: SourceKind;
+  key?: string;
+  /** `cache.not_stored`: why; `cache.invalidated`: key, tag or clear; `cache.error`: timeout, damaged or error. */
+  reason?: NotStoredReason | InvalidationKind | StoreErrorReason;
+  /** Hits and stale hits: how old the entry served is. */
+  ageMs?: number;
+  /** `cache.error`: the store and the failed operation, and the error's message. */
+  store?: string;
+  operation?: string;
+  message?: string;
+}
+
+const LOOKUP_EVENT: Record<LookupResult, string> = {
+  hit: 'cache.hit',
+  stale: 'cache.stale',
+  miss: 'cache.miss',
+  bypass: 'cache.bypass',
+};
+
+/**
+ * Emits the cache's events through Nest's `EventEmitter2`, each only when its name has listeners
+ * (a wildcard listener counts): nothing is built for names nobody listens to.
+ */
+export class CacheEventsObserver implements CacheObserver {
+  constructor(
+    private readonly emitter: EmitterLike,
+    private readonly namespace: string,
+    private readonly store: string,
+  ) {}
+
+  lookup(counter: SourceCounter, result: LookupResult, key?: string, createdAt?: number): void {
+    const name = LOOKUP_EVENT[result];
+    if (!this.emitter.hasListeners(name)) return;
+    const event = this.event(counter, key);
+    if (createdAt !== undefined) event.ageMs = Math.max(0, Date.now() - createdAt);
+    this.emitter.emit(name, event);
+  }
+
+  stored(counter: SourceCounter, key?: string): void {
+    if (!this.emitter.hasListeners('cache.stored')) return;
+    this.emitter.emit('cache.stored', this.event(counter, key));
+  }
+
+  notStored(counter: SourceCounter, reason: NotStoredReason, key?: string): void {
+    if (!this.emitter.hasListeners('cache.not_stored')) return;
+    this.emitter.emit('cache.not_stored', { ...this.event(counter, key), reason });
+  }
+
+  invalidated(kind: InvalidationKind, names: readonly string[]): void {
+    if (!this.emitter.hasListeners('cache.invalidated')) return;
+    const { namespace } = this;
+    if (kind === 'clear') this.emitter.emit('cache.invalidated', { namespace, reason: kind });
+    for (const key of names) this.emitter.emit('cache.invalidated', { namespace, key, reason: kind });
+  }
+
+  storeError(operation: string, reason: StoreErrorReason, error: unknown): void {
+    if (!this.emitter.hasListeners('cache.error')) return;
+    const { namespace, store } = this;
+    const message = errorText(error);
+    this.emitter.emit('cache.error', { namespace, store, operation, reason, message });
+  }
+
+  /** `cache.circuit.opened` / `cache.circuit.closed` (stores with a breaker). */
+  circuit(state: 'closed' | 'open' | 'half-open'): void {
+    if (state === 'half-open') return;
+    const name = state === 'open' ? 'cache.circuit.opened' : 'cache.circuit.closed';
+    if (!this.emitter.hasListeners(name)) return;
+    this.emitter.emit(name, { namespace: this.namespace, store: this.store });
+  }
+
+  private event(counter: SourceCounter, key: string | undefined): CacheEvent {
+    return { namespace: this.namespace, source: counter.source, kind: counter.kind, key };
+  }
+}
