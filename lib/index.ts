@@ -28,7 +28,12 @@ export type {
   CacheKeyFactoryClass,
 } from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';
-export type { CacheStatsOptions, NotStoredReason, SourceKind, SourceStats } from './interfaces/cache-stats.interface';
+export type {
+  CacheStatsOptions,
+  NotStoredReason,
+  SourceKind,
+  SourceStats,
+} from './interfaces/cache-stats.interface';
 export type {
   CacheMetricsOptions,
   PrometheusRegistryLike,

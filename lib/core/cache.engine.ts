@@ -15,12 +15,7 @@ import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import {
-  CacheOperation,
-  CacheOperationMessage,
-  traced,
-  tracing,
-} from './operation-tracing';
+import { CacheOperation, CacheOperationMessage, traced, tracing } from './operation-tracing';
 import { serializeValue, UNDECODABLE } from './value.serializer';
 
 export type { WriteOptions } from './entry-writer';
@@ -187,7 +182,8 @@ export class CacheEngine {
    * store failure.
    */
   async delete(keys: readonly string[], user?: string): Promise<void> {
-    if (tracing()) return traced(this.message('invalidate', keys, 'key'), () => this.remove(keys, user));
+    if (tracing())
+      return traced(this.message('invalidate', keys, 'key'), () => this.remove(keys, user));
     return this.remove(keys, user);
   }
 

@@ -60,7 +60,16 @@ export class StatsCounter implements CacheStats {
 
   snapshot(bySource = false): CacheStats {
     const { hits, misses, staleHits, bypasses, errors, coalesced, sets, deletes } = this;
-    const stats: CacheStats = { hits, misses, staleHits, bypasses, errors, coalesced, sets, deletes };
+    const stats: CacheStats = {
+      hits,
+      misses,
+      staleHits,
+      bypasses,
+      errors,
+      coalesced,
+      sets,
+      deletes,
+    };
     if (!bySource) return stats;
     const sources: Record<string, SourceStats> = {};
     for (const counter of this.bySource.values()) sources[counter.source] = counter.snapshot();

@@ -54,7 +54,11 @@ export class HttpCacheFlow {
       : this.answer(call, found);
   }
 
-  bypass(res: HttpResponseLike, next: HttpCall['next'], counter: SourceCounter): Observable<unknown> {
+  bypass(
+    res: HttpResponseLike,
+    next: HttpCall['next'],
+    counter: SourceCounter,
+  ): Observable<unknown> {
     counter.bypass();
     this.label(res, 'BYPASS');
     return next.handle();

@@ -70,7 +70,8 @@ export class CacheEventsObserver implements CacheObserver {
     if (!this.emitter.hasListeners('cache.invalidated')) return;
     const { namespace } = this;
     if (kind === 'clear') this.emitter.emit('cache.invalidated', { namespace, reason: kind });
-    for (const key of names) this.emitter.emit('cache.invalidated', { namespace, key, reason: kind });
+    for (const key of names)
+      this.emitter.emit('cache.invalidated', { namespace, key, reason: kind });
   }
 
   storeError(operation: string, reason: StoreErrorReason, error: unknown): void {

@@ -1,13 +1,7 @@
 import { Controller, Get, Injectable, Module, Param } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import {
-  Cached,
-  CacheConfigError,
-  CacheEvent,
-  CacheModule,
-  CacheService,
-} from 'nestjs-cached';
+import { Cached, CacheConfigError, CacheEvent, CacheModule, CacheService } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const VALUE = 'secret-value-4411';

@@ -3,13 +3,14 @@ import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminu
 import { CacheHealthIndicator, CacheModule, MemoryStore } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
-/** A store that fails on demand, and one that never answers. */
+/** A store that fails or hangs on demand. */
 class SwitchableStore extends MemoryStore {
   mode: 'up' | 'failing' | 'hanging' = 'up';
 
-  override get(key: string) {
+  override get(key: string): string | undefined {
     if (this.mode === 'failing') throw new Error('store down');
-    if (this.mode === 'hanging') return new Promise<undefined>(() => undefined);
+    // A read that never answers (typed as the memory store's synchronous answer).
+    if (this.mode === 'hanging') return new Promise(() => undefined) as never;
     return super.get(key);
   }
 }

@@ -77,7 +77,9 @@ describe('OpenTelemetry metrics', () => {
       'cache.result': 'hit',
     });
     const writes = await points('cache.writes');
-    expect(writes.find((p) => p.attributes['cache.source'] === 'TelemetryController.one')?.value).toBe(1);
+    expect(
+      writes.find((p) => p.attributes['cache.source'] === 'TelemetryController.one')?.value,
+    ).toBe(1);
     const circuit = await points('cache.circuit.state');
     expect(circuit[0]).toMatchObject({
       value: 0,

@@ -85,9 +85,7 @@ describe.each(PLATFORMS)('Prometheus metrics on %s', (platform: Platform) => {
     expect(
       lookups['{namespace="shop",source="PricesController.item",kind="http",result="hit"}'],
     ).toBe(0);
-    expect(
-      lookups['{namespace="shop",source="Prices.price",kind="method",result="miss"}'],
-    ).toBe(0);
+    expect(lookups['{namespace="shop",source="Prices.price",kind="method",result="miss"}']).toBe(0);
     const circuit = samples(await registry.metrics(), 'shop_cache_circuit_state');
     expect(circuit['{namespace="shop",store="memoryStore"}']).toBe(0);
   });
@@ -122,7 +120,8 @@ describe.each(PLATFORMS)('Prometheus metrics on %s', (platform: Platform) => {
       expect(text).not.toContain(secret);
     }
     const values = [...text.matchAll(/="([^"]*)"/g)].map((match) => match[1]);
-    const allowed = /^(shop|memoryStore|http|method|service|hit|stale|miss|bypass|key|tag|clear|timeout|damaged|error|[A-Za-z]+(\.[A-Za-z]+)?)$/;
+    const allowed =
+      /^(shop|memoryStore|http|method|service|hit|stale|miss|bypass|key|tag|clear|timeout|damaged|error|[A-Za-z]+(\.[A-Za-z]+)?)$/;
     expect(values.filter((value) => !allowed.test(value))).toEqual([]);
   });
 });

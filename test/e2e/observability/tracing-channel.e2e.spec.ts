@@ -1,6 +1,12 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import diagnostics from 'node:diagnostics_channel';
-import { Cached, CacheModule, CacheOperationMessage, CacheService, OPERATION_CHANNEL } from 'nestjs-cached';
+import {
+  Cached,
+  CacheModule,
+  CacheOperationMessage,
+  CacheService,
+  OPERATION_CHANNEL,
+} from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 @Controller('tr')

@@ -46,7 +46,11 @@ describe('observability with the Redis store', () => {
     try {
       await cache.set('k', 1);
       expect(await health.isHealthy('redis')).toEqual({
-        redis: expect.objectContaining({ status: 'up', circuit: 'closed', store: expect.stringMatching(/^redisStore/) }),
+        redis: expect.objectContaining({
+          status: 'up',
+          circuit: 'closed',
+          store: expect.stringMatching(/^redisStore/),
+        }),
       });
       expect((await health.isHealthy('redis')).redis.degraded).toBeUndefined();
 
@@ -70,7 +74,10 @@ describe('observability with the Redis store', () => {
         expect(store.circuit).toBe('closed');
       }, 10_000);
       expect(events.map(([name]) => name)).toContain('cache.circuit.closed');
-      expect((await health.isHealthy('redis')).redis).toMatchObject({ status: 'up', circuit: 'closed' });
+      expect((await health.isHealthy('redis')).redis).toMatchObject({
+        status: 'up',
+        circuit: 'closed',
+      });
       expect(await circuitMetric()).toMatch(/ 0$/);
       const errors = (await registry.metrics())
         .split('\n')
