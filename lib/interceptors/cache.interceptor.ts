@@ -90,8 +90,9 @@ export class CacheInterceptor implements NestInterceptor {
     const cached = plan.cached;
     if (cached === undefined) return next.handle();
     if (!cached.put && req.method !== 'GET' && req.method !== 'HEAD') return next.handle();
-    if (plan.sendsItself || !this.passes(plan, ctx))
+    if (plan.sendsItself || !this.passes(plan, ctx)) {
       return this.flow.bypass(res, next, plan.counter);
+    }
     let user: string | undefined;
     if (cached.scope === 'user') {
       user = userIdentity(ctx, this.options.userKey, (message) =>
