@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit, RequestMethod, Optional } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import { hookFastifySend } from '../http/fastify-send-hook';
+import { countedSource } from '../http/route-plan';
 import {
   CACHE_RESOLVED_OPTIONS,
   NEST_METHOD_METADATA,
@@ -75,11 +76,8 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
-    const verb: RequestMethod = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
-    if (cached && (cached.put || verb === RequestMethod.GET || verb === RequestMethod.HEAD)) {
-      // Allocated now, so `stats({ bySource: true })` and metrics list the route before traffic.
-      this.engine.stats.source(`${cls.name}.${handler.name}`, 'http');
-    }
+    // Allocated now, so `stats({ bySource: true })` and metrics list the route before traffic.
+    countedSource(this.engine.stats, cls, handler, cached);
     if (evict?.all) assertCanEvictAll(this.engine.store, where);
     const templates = [
       cached?.key,

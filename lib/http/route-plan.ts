@@ -1,7 +1,8 @@
-import { ExecutionContext } from '@nestjs/common';
+import { ExecutionContext, RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import {
   NEST_HEADERS_METADATA,
+  NEST_METHOD_METADATA,
   NEST_NEXT_PARAM,
   NEST_RESPONSE_PARAM,
   NEST_RESPONSE_PASSTHROUGH_METADATA,
@@ -80,7 +81,7 @@ export function buildRoutePlan(
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     implicitTag: `${cls.name}.${handler.name}`,
-    counter: facts.stats.source(`${cls.name}.${handler.name}`, 'http'),
+    counter: countedSource(facts.stats, cls, handler, cached),
     route: routeIdentity(cls, handler, facts.modules),
     tags: cached?.tags ?? [],
     keyFactory: cached?.keyFactory ?? options.keyFactory,
@@ -90,6 +91,23 @@ export function buildRoutePlan(
     observed: facts.observed,
     perRequestSerializer: facts.perRequestSerializer,
   };
+}
+
+/**
+ * The route's counter: registered (listed in `stats({ bySource })` and metrics) when the route reads
+ * or writes the cache — `@Cached` on a GET/HEAD route, or `@CachePut`; a detached one otherwise.
+ */
+export function countedSource(
+  stats: StatsCounter,
+  cls: Function,
+  handler: Function,
+  cached: CachedMetadata | undefined,
+): SourceCounter {
+  const name = `${cls.name}.${handler.name}`;
+  const verb: RequestMethod | undefined = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
+  const reads = verb === RequestMethod.GET || verb === RequestMethod.HEAD;
+  if (cached && (cached.put || reads)) return stats.source(name, 'http');
+  return new SourceCounter(name, 'http', stats);
 }
 
 /** `vary` headers, headers a key template reads, and for per-user entries the credentials. */

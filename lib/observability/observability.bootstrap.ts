@@ -12,7 +12,9 @@ import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
+import { bindOpenTelemetry } from '../metrics/open-telemetry.metrics';
 import { loadOptional } from '../metrics/optional-package';
+import { bindPrometheus } from '../metrics/prometheus.metrics';
 import { CacheEventsObserver, EmitterLike } from './cache-events.observer';
 
 /**
@@ -36,7 +38,6 @@ export class ObservabilityBootstrap
     const { events, metrics } = this.options;
     if (events) await this.bindEvents();
     if (metrics.prometheus) {
-      const { bindPrometheus } = await import('../metrics/prometheus.metrics');
       const { registry, prefix } = metrics.prometheus;
       this.unbind.push(await bindPrometheus(this.engine, registry, prefix));
     }
@@ -45,7 +46,6 @@ export class ObservabilityBootstrap
   /** The OTel meter is taken as late as possible: the SDK is often started just before. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.metrics.openTelemetry) return;
-    const { bindOpenTelemetry } = await import('../metrics/open-telemetry.metrics');
     this.unbind.push(await bindOpenTelemetry(this.engine));
   }
 

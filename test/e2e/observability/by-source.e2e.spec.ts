@@ -6,10 +6,11 @@ import {
   Injectable,
   Module,
   Param,
+  Post,
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { Cached, CacheModule, CacheService, CacheStats } from 'nestjs-cached';
+import { Cached, CacheEvict, CacheModule, CacheService, CacheStats } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 @Injectable()
@@ -99,6 +100,12 @@ class ObservedController {
     return new StreamableFile(Buffer.from('bytes'));
   }
 
+  @Post('write')
+  @CacheEvict({ keys: ['x'] })
+  write() {
+    return { written: true };
+  }
+
   @Get('product/:id')
   product(@Param('id') id: string) {
     return this.catalog.product(id).catch(() => ({ failed: true }));
@@ -137,6 +144,11 @@ describe.each(PLATFORMS)('stats({ bySource: true }) on %s', (platform: Platform)
     expect(Object.keys(all).filter((name) => name.endsWith('.product'))).toEqual([
       'Catalog.product',
     ]);
+  });
+
+  it('does not list a route that only evicts, even once requested', async () => {
+    await ctx.http().post('/o/write').expect(201);
+    expect(sources()[route('write')]).toBeUndefined();
   });
 
   it('keeps stats() without sources and counts each route apart', async () => {
