@@ -112,6 +112,9 @@ export const messages = {
   missingEventEmitter: (where: string) =>
     `${where}: events: true needs EventEmitterModule from '@nestjs/event-emitter'; ` +
     `add EventEmitterModule.forRoot() to your AppModule's imports or remove events`,
+  listenerFailed: (event: string, reason: string) =>
+    `CacheModule: a listener of '${event}' threw (${reason}); the cache carried on. ` +
+    `Catch errors in your listener (this is logged once per event name)`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -1,6 +1,7 @@
 import { CacheObserver, InvalidationKind, StoreErrorReason } from '../core/cache-observer';
 import { LookupResult, NotStoredReason, SourceCounter, SourceKind } from '../core/source.counter';
-import { errorText } from '../errors/cache.messages';
+import { Logger } from '@nestjs/common';
+import { errorText, messages } from '../errors/cache.messages';
 
 /** The part of `EventEmitter2` the cache uses. */
 export interface EmitterLike {
@@ -42,6 +43,9 @@ const LOOKUP_EVENT: Record<LookupResult, string> = {
  * (a wildcard listener counts): nothing is built for names nobody listens to.
  */
 export class CacheEventsObserver implements CacheObserver {
+  private readonly logger = new Logger('CacheModule');
+  private readonly failedListeners = new Set<string>();
+
   constructor(
     private readonly emitter: EmitterLike,
     private readonly namespace: string,
@@ -53,32 +57,31 @@ export class CacheEventsObserver implements CacheObserver {
     if (!this.emitter.hasListeners(name)) return;
     const event = this.event(counter, key);
     if (createdAt !== undefined) event.ageMs = Math.max(0, Date.now() - createdAt);
-    this.emitter.emit(name, event);
+    this.emit(name, event);
   }
 
   stored(counter: SourceCounter, key?: string): void {
     if (!this.emitter.hasListeners('cache.stored')) return;
-    this.emitter.emit('cache.stored', this.event(counter, key));
+    this.emit('cache.stored', this.event(counter, key));
   }
 
   notStored(counter: SourceCounter, reason: NotStoredReason, key?: string): void {
     if (!this.emitter.hasListeners('cache.not_stored')) return;
-    this.emitter.emit('cache.not_stored', { ...this.event(counter, key), reason });
+    this.emit('cache.not_stored', { ...this.event(counter, key), reason });
   }
 
   invalidated(kind: InvalidationKind, names: readonly string[]): void {
     if (!this.emitter.hasListeners('cache.invalidated')) return;
     const { namespace } = this;
-    if (kind === 'clear') this.emitter.emit('cache.invalidated', { namespace, reason: kind });
-    for (const key of names)
-      this.emitter.emit('cache.invalidated', { namespace, key, reason: kind });
+    if (kind === 'clear') this.emit('cache.invalidated', { namespace, reason: kind });
+    for (const key of names) this.emit('cache.invalidated', { namespace, key, reason: kind });
   }
 
   storeError(operation: string, reason: StoreErrorReason, error: unknown): void {
     if (!this.emitter.hasListeners('cache.error')) return;
     const { namespace, store } = this;
     const message = errorText(error);
-    this.emitter.emit('cache.error', { namespace, store, operation, reason, message });
+    this.emit('cache.error', { namespace, store, operation, reason, message });
   }
 
   /** `cache.circuit.opened` / `cache.circuit.closed` (stores with a breaker). */
@@ -86,7 +89,21 @@ export class CacheEventsObserver implements CacheObserver {
     if (state === 'half-open') return;
     const name = state === 'open' ? 'cache.circuit.opened' : 'cache.circuit.closed';
     if (!this.emitter.hasListeners(name)) return;
-    this.emitter.emit(name, { namespace: this.namespace, store: this.store });
+    this.emit(name, { namespace: this.namespace, store: this.store });
+  }
+
+  /**
+   * A listener that throws must not fail the request or the store call that emitted: its error is
+   * logged (once per event name) and the cache goes on.
+   */
+  private emit(name: string, event: object): void {
+    try {
+      this.emitter.emit(name, event);
+    } catch (error) {
+      if (this.failedListeners.has(name)) return;
+      this.failedListeners.add(name);
+      this.logger.error(messages.listenerFailed(name, errorText(error)));
+    }
   }
 
   private event(counter: SourceCounter, key: string | undefined): CacheEvent {
