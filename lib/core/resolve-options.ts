@@ -124,7 +124,15 @@ function resolveObservability(
   if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix)) {
     throw invalid('metrics.prometheus.prefix', 'a Prometheus metric name prefix', prefix);
   }
-  return { events, metrics: { openTelemetry, prometheus: { registry: prom.registry, prefix } } };
+  const registry = prom.registry;
+  if (
+    registry !== undefined &&
+    (typeof registry?.getSingleMetric !== 'function' ||
+      typeof registry?.removeSingleMetric !== 'function')
+  ) {
+    throw invalid('metrics.prometheus.registry', 'a prom-client Registry', registry);
+  }
+  return { events, metrics: { openTelemetry, prometheus: { registry, prefix } } };
 }
 
 /** True for a class (a function with a prototype); arrow functions and instances are not. */

@@ -20,6 +20,7 @@ describe('resolveOptions: events and metrics', () => {
     [{ metrics: { openTelemetry: 1 } }, /metrics\.openTelemetry/],
     [{ metrics: { prometheus: 'on' } }, /metrics\.prometheus/],
     [{ metrics: { prometheus: { prefix: 'bad prefix' } } }, /metrics\.prometheus\.prefix/],
+    [{ metrics: { prometheus: { registry: {} } } }, /metrics\.prometheus\.registry/],
   ])('rejects %j with a CacheConfigError naming the option', (options, name) => {
     const attempt = () => resolveOptions(options as never);
     expect(attempt).toThrow(CacheConfigError);
