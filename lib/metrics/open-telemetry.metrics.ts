@@ -67,9 +67,10 @@ export async function bindOpenTelemetry(engine: CacheEngine): Promise<() => void
   let unbind: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   const tryBind = (): boolean => {
-    const provider = api.metrics.getMeterProvider();
-    if (provider.constructor?.name === 'NoopMeterProvider') return false;
-    unbind = observe(provider.getMeter(METER_NAME), engine);
+    const meter = api.metrics.getMeter(METER_NAME);
+    // The no-op provider hands out the API's one no-op meter (names may be minified: compare it).
+    if (meter === api.createNoopMeter()) return false;
+    unbind = observe(meter, engine);
     return true;
   };
   if (!tryBind()) {
