@@ -75,8 +75,7 @@ export class ObservabilityBootstrap
     const { store, namespace } = this.engine;
     const observer = new CacheEventsObserver(emitter, namespace, store.name);
     this.engine.stats.observer = observer;
-    store.onCircuitChange?.((state) => {
-      if (this.engine.stats.observer === observer) observer.circuit(state);
-    });
+    const unsubscribe = store.onCircuitChange?.((state) => observer.circuit(state));
+    if (unsubscribe) this.unbind.push(unsubscribe);
   }
 }

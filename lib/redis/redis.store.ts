@@ -100,8 +100,12 @@ export class RedisStore implements CacheStore {
   }
 
   /** Calls `listener` when the circuit opens or closes (the cache's `cache.circuit.*` events). */
-  onCircuitChange(listener: (state: CircuitState) => void): void {
+  onCircuitChange(listener: (state: CircuitState) => void): () => void {
     this.circuitListeners.push(listener);
+    return () => {
+      const at = this.circuitListeners.indexOf(listener);
+      if (at >= 0) this.circuitListeners.splice(at, 1);
+    };
   }
 
   /** Entries in L1 now (0 without L1). */

@@ -39,8 +39,11 @@ export interface CacheStore {
    * metrics and the health indicator. Left out: `'closed'`.
    */
   readonly circuit?: 'closed' | 'open' | 'half-open';
-  /** Subscribes to circuit changes (stores with a breaker): `cache.circuit.*` events. */
-  onCircuitChange?(listener: (state: 'closed' | 'open' | 'half-open') => void): void;
+  /**
+   * Subscribes to circuit changes (stores with a breaker): `cache.circuit.*` events. Returns the
+   * unsubscribe function.
+   */
+  onCircuitChange?(listener: (state: 'closed' | 'open' | 'half-open') => void): () => void;
   /** Closes connections; called when the Nest application shuts down. */
   close?(): MaybePromise<void>;
 }
