@@ -15,7 +15,7 @@ import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
 import { StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import { CacheOperation, CacheOperationMessage, traced, tracing } from './operation-tracing';
+import { operation, traced, tracing } from './operation-tracing';
 import { serializeValue, UNDECODABLE } from './value.serializer';
 
 export type { WriteOptions } from './entry-writer';
@@ -94,7 +94,9 @@ export class CacheEngine {
    * rejects: failures and damaged entries read as misses.
    */
   lookup(key: string, user?: string): MaybePromise<Lookup> {
-    if (tracing()) return traced(this.message('lookup', key), () => this.reader.lookup(key, user));
+    if (tracing()) {
+      return traced(operation('lookup', this.namespace, key), () => this.reader.lookup(key, user));
+    }
     return this.reader.lookup(key, user);
   }
 
@@ -120,7 +122,7 @@ export class CacheEngine {
   commit(ticket: Ticket, payload: string, options: WriteOptions): MaybePromise<boolean> {
     if (tracing()) {
       const write = () => this.writer.commit(ticket, payload, options);
-      return traced(this.message('store', ticket.key), write);
+      return traced(operation('store', this.namespace, ticket.key), write);
     }
     return this.writer.commit(ticket, payload, options);
   }
@@ -152,7 +154,9 @@ export class CacheEngine {
     const storeKey = this.keys.entry(key, user);
     const compute = tracing()
       ? (ticket: Ticket) =>
-          traced(this.message('compute', key), () => run(ticket)) as Promise<FlightResult<T>>
+          traced(operation('compute', this.namespace, key), () => run(ticket)) as Promise<
+            FlightResult<T>
+          >
       : run;
     return this.flights.run(storeKey, key, tags, compute, user, flightTimeout);
   }
@@ -182,9 +186,9 @@ export class CacheEngine {
    * store failure.
    */
   async delete(keys: readonly string[], user?: string): Promise<void> {
-    if (tracing())
-      return traced(this.message('invalidate', keys, 'key'), () => this.remove(keys, user));
-    return this.remove(keys, user);
+    const remove = () => this.remove(keys, user);
+    if (tracing()) return traced(operation('invalidate', this.namespace, keys, 'key'), remove);
+    return remove();
   }
 
   private async remove(keys: readonly string[], user?: string): Promise<void> {
@@ -215,7 +219,9 @@ export class CacheEngine {
     const doomed = new Set(tags);
     this.cancel((ticket) => ticket.tags.some((tag) => doomed.has(tag)), false);
     const invalidate = () => this.tagVersions.invalidate(tags);
-    await (tracing() ? traced(this.message('invalidate', tags, 'tag'), invalidate) : invalidate());
+    await (tracing()
+      ? traced(operation('invalidate', this.namespace, tags, 'tag'), invalidate)
+      : invalidate());
     this.stats.invalidated('tag', tags);
   }
 
@@ -237,8 +243,9 @@ export class CacheEngine {
 
   /** Removes every entry and tag version of this namespace; writes under way are removed too. */
   async clear(): Promise<void> {
-    if (tracing()) return traced(this.message('invalidate', [], 'clear'), () => this.clearAll());
-    return this.clearAll();
+    const clear = () => this.clearAll();
+    if (tracing()) return traced(operation('invalidate', this.namespace, [], 'clear'), clear);
+    return clear();
   }
 
   private async clearAll(): Promise<void> {
@@ -251,21 +258,6 @@ export class CacheEngine {
       await this.guarded.remove(late);
     }
     this.stats.invalidated('clear', []);
-  }
-
-  /** The tracing message builder of one operation (called only when something traces). */
-  private message(
-    operation: CacheOperation,
-    key: string | readonly string[],
-    target?: CacheOperationMessage['target'],
-  ): () => CacheOperationMessage {
-    const namespace = this.namespace;
-    return () => ({
-      operation,
-      namespace,
-      key: typeof key === 'string' ? key : key.join(','),
-      ...(target && { target }),
-    });
   }
 
   /** Cancels matching computations and detaches their flights; see `EntryWriter.cancel`. */

@@ -23,6 +23,21 @@ export interface CacheOperationMessage {
   error?: unknown;
 }
 
+/** A message builder for `traced` (called only when something traces). */
+export function operation(
+  name: CacheOperation,
+  namespace: string,
+  key: string | readonly string[],
+  target?: CacheOperationMessage['target'],
+): () => CacheOperationMessage {
+  return () => ({
+    operation: name,
+    namespace,
+    key: typeof key === 'string' ? key : key.join(','),
+    ...(target && { target }),
+  });
+}
+
 const channel = diagnostics.tracingChannel<CacheOperationMessage>(OPERATION_CHANNEL);
 
 /**
