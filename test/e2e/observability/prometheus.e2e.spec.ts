@@ -125,3 +125,49 @@ describe.each(PLATFORMS)('Prometheus metrics on %s', (platform: Platform) => {
     expect(values.filter((value) => !allowed.test(value))).toEqual([]);
   });
 });
+
+describe('two applications on prom-client’s default registry', () => {
+  it('share the metrics by namespace; each one’s series leave with it', async () => {
+    const { register } = await import('prom-client');
+    @Controller('a')
+    class AController {
+      @Get()
+      @Cached()
+      get() {
+        return { a: true };
+      }
+    }
+    @Module({
+      imports: [CacheModule.forRoot({ namespace: 'first', metrics: { prometheus: true } })],
+      controllers: [AController],
+    })
+    class FirstModule {}
+    @Module({
+      imports: [
+        CacheModule.forRootAsync({
+          useFactory: async () => ({ namespace: 'second', metrics: { prometheus: true } }),
+        }),
+      ],
+      controllers: [AController],
+    })
+    class SecondModule {}
+    const first = await bootApp('express', FirstModule);
+    const second = await bootApp('fastify', SecondModule);
+    try {
+      await first.http().get('/a').expect(200);
+      await second.http().get('/a').expect(200);
+      await second.http().get('/a').expect('X-Cache', 'HIT');
+      const both = samples(await register.metrics(), 'nestjs_cached_lookups_total');
+      const hits = (ns: string) =>
+        both[`{namespace="${ns}",source="AController.get",kind="http",result="hit"}`];
+      expect([hits('first'), hits('second')]).toEqual([0, 1]);
+      await first.app.close();
+      const left = samples(await register.metrics(), 'nestjs_cached_lookups_total');
+      expect(Object.keys(left).some((labels) => labels.includes('"first"'))).toBe(false);
+      expect(Object.keys(left).some((labels) => labels.includes('"second"'))).toBe(true);
+    } finally {
+      await second.app.close();
+    }
+    expect(register.getSingleMetric('nestjs_cached_lookups_total')).toBeUndefined();
+  });
+});
