@@ -4,7 +4,7 @@ import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
-import { StoreErrorReason } from './cache-observer';
+import { StoreErrorReason } from './cache-observer.interface';
 import { StatsCounter } from './stats.counter';
 
 const LOG_INTERVAL_MS = 1_000;

@@ -1,5 +1,5 @@
 import { CacheStats } from '../interfaces/cache-stats.interface';
-import { CacheObserver, InvalidationKind, StoreErrorReason } from './cache-observer';
+import { CacheObserver, InvalidationKind, StoreErrorReason } from './cache-observer.interface';
 import { SourceCounter, SourceKind, SourceStats } from './source.counter';
 
 /**
