@@ -112,6 +112,10 @@ export const messages = {
   missingEventEmitter: (where: string) =>
     `${where}: events: true needs EventEmitterModule from '@nestjs/event-emitter'; ` +
     `add EventEmitterModule.forRoot() to your AppModule's imports or remove events`,
+  esmOnlyPackage: (where: string, option: string, name: string) =>
+    `${where}: ${option} loads '${name}', whose installed version is an ES module that this ` +
+    `CommonJS app cannot require on this Node version; install the CommonJS line of ${name} ` +
+    `(e.g. @nestjs/event-emitter@3 for Nest 10 and 11) or run Node 20.19+`,
   listenerFailed: (event: string, reason: string) =>
     `CacheModule: a listener of '${event}' threw (${reason}); the cache carried on. ` +
     `Catch errors in your listener (this is logged once per event name)`,

@@ -16,6 +16,13 @@ export async function loadOptional<T>(
     return await load();
   } catch (error) {
     const code = (error as { code?: string })?.code;
+    if (code === 'ERR_REQUIRE_ESM') {
+      // An ES-module-only line of the package, loaded from a CommonJS app on an older Node.
+      throw new CacheConfigError(
+        messages.esmOnlyPackage('CacheModule', option, name),
+        CacheErrorCode.MissingPackage,
+      );
+    }
     if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new CacheConfigError(
       messages.missingPackage('CacheModule', option, name),

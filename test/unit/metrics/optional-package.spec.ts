@@ -15,6 +15,17 @@ describe('loadOptional', () => {
     );
   });
 
+  it('says which line to install when the package is ES-module-only for a CommonJS app', async () => {
+    const esm = Object.assign(new Error('require() of ES Module'), { code: 'ERR_REQUIRE_ESM' });
+    const failure = await loadOptional(
+      () => Promise.reject(esm),
+      '@nestjs/event-emitter',
+      'events',
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CacheConfigError);
+    expect((failure as Error).message).toContain('@nestjs/event-emitter@3');
+  });
+
   it('lets any other failure of the package through, as it is', async () => {
     const broken = new TypeError('the package failed while loading');
     await expect(loadOptional(() => Promise.reject(broken), 'x', 'events')).rejects.toBe(broken);
