@@ -1,4 +1,8 @@
-import { CacheObserver, InvalidationKind, StoreErrorReason } from '../core/cache-observer.interface';
+import {
+  CacheObserver,
+  InvalidationKind,
+  StoreErrorReason,
+} from '../core/cache-observer.interface';
 import { LookupResult, NotStoredReason, SourceCounter, SourceKind } from '../core/source.counter';
 import { Logger } from '@nestjs/common';
 import { errorText, messages } from '../errors/cache.messages';
