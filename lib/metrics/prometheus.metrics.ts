@@ -87,8 +87,10 @@ export async function bindPrometheus(
   let byPrefix = bindings.get(registry);
   if (byPrefix === undefined) bindings.set(registry, (byPrefix = new Map()));
   let binding = byPrefix.get(prefix);
-  if (binding === undefined) {
-    binding = createMetrics(client, registry, prefix);
+  // Metrics removed behind our back (`register.clear()` between tests) are registered again.
+  if (binding === undefined || binding.names.some((name) => !registry.getSingleMetric(name))) {
+    const engines = binding?.engines ?? new Set<CacheEngine>();
+    binding = createMetrics(client, registry, prefix, engines);
     byPrefix.set(prefix, binding);
   }
   const bound = binding;
@@ -101,8 +103,13 @@ export async function bindPrometheus(
   };
 }
 
-function createMetrics(client: typeof PromClient, registry: Registry, prefix: string): Binding {
-  const binding: Binding = { engines: new Set(), names: [] };
+function createMetrics(
+  client: typeof PromClient,
+  registry: Registry,
+  prefix: string,
+  engines: Set<CacheEngine>,
+): Binding {
+  const binding: Binding = { engines, names: [] };
   // The counters are read when scraped: a few hundred plain fields, no work per request.
   const figures = () => readFigures(binding.engines);
   for (const spec of SPECS) {

@@ -161,6 +161,15 @@ describe('two applications on prom-client’s default registry', () => {
       const hits = (ns: string) =>
         both[`{namespace="${ns}",source="AController.get",kind="http",result="hit"}`];
       expect([hits('first'), hits('second')]).toEqual([0, 1]);
+      // A test suite's `register.clear()` between apps: the next app registers them again.
+      register.clear();
+      const third = await bootApp('express', FirstModule);
+      await third.http().get('/a').expect(200);
+      const again = samples(await register.metrics(), 'nestjs_cached_lookups_total');
+      expect(again['{namespace="first",source="AController.get",kind="http",result="miss"}']).toBe(
+        2,
+      );
+      await third.app.close();
       await first.app.close();
       const left = samples(await register.metrics(), 'nestjs_cached_lookups_total');
       expect(Object.keys(left).some((labels) => labels.includes('"first"'))).toBe(false);
