@@ -5,6 +5,7 @@ import { messages } from '../errors/cache.messages';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
 import { StatsCounter } from './stats.counter';
+import { reportStoreFailure } from './strict-scope';
 
 const LOG_INTERVAL_MS = 1_000;
 
@@ -104,12 +105,14 @@ export class GuardedStore {
     try {
       result = call();
     } catch (error) {
+      reportStoreFailure(error);
       return fallback(this.failed(operation, error));
     }
     if (!isThenable<T>(result)) return result;
-    return this.withTimeout(operation, result).catch((error) =>
-      fallback(this.failed(operation, error)),
-    );
+    return this.withTimeout(operation, result).catch((error) => {
+      reportStoreFailure(error);
+      return fallback(this.failed(operation, error));
+    });
   }
 
   private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {

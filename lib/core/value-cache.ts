@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
+import { resultTtl, WarnOnce } from './result-ttl';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
 
 /** Resolved options of one `wrap` (durations in ms). */
@@ -12,6 +13,13 @@ export interface WrapPolicy {
   staleIfError: number;
   /** Longest wait for a run of the same key in progress (single-flight deadline). */
   flightTimeout?: number;
+  /**
+   * The ttl as a function of the result (ms, `Infinity` or a duration string); what it answers
+   * when that is not a duration leaves the value unstored, with one warning.
+   */
+  ttlOf?: (value: any) => unknown;
+  /** Who the warnings name (`Class@method`); the key when absent. */
+  where?: string;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
 }
@@ -22,6 +30,7 @@ export interface WrapPolicy {
  */
 export class ValueCache {
   private readonly logger = new Logger('CacheModule');
+  private readonly warned = new WarnOnce(this.logger);
 
   constructor(private readonly engine: CacheEngine) {}
 
@@ -99,10 +108,14 @@ export class ValueCache {
    */
   async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
     if (value === undefined || (await policy.unless?.(value))) return undefined;
+    const ttl = policy.ttlOf
+      ? resultTtl(policy.where ?? key, value, policy.ttlOf, this.warned)
+      : policy.ttl;
+    if (ttl === undefined) return undefined;
     const payload = this.engine.serialize(key, value);
     if (payload === undefined) return undefined;
     await this.engine.commit(ticket, payload, {
-      ttl: policy.ttl,
+      ttl,
       staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
     });
     return payload;

@@ -12,4 +12,8 @@ export enum CacheErrorCode {
   SseCached = 'E_SSE_CACHED',
   StoreUnavailable = 'E_STORE_UNAVAILABLE',
   CircuitOpen = 'E_CIRCUIT_OPEN',
+  StoreFailed = 'E_STORE_FAILED',
+  InvalidKey = 'E_INVALID_KEY',
+  NotAMethod = 'E_NOT_A_METHOD',
+  CacheModuleNotVisible = 'E_CACHE_MODULE_NOT_VISIBLE',
 }

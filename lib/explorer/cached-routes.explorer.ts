@@ -75,6 +75,9 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
+    if (cached?.ttlOf) {
+      throw new CacheConfigError(messages.resultTtlOnRoute(where), CacheErrorCode.InvalidTtl);
+    }
     if (evict?.all) assertCanEvictAll(this.engine.store, where);
     const templates = [
       cached?.key,
