@@ -10,6 +10,8 @@ export type {
   CacheSetOptions,
   CacheWrapOptions,
 } from './services/cache.service';
+export type { CacheGetOptions } from './services/cache.service';
+export { CacheStoreError } from './errors/cache-store.error';
 export { CacheConfigError } from './errors/cache-config.error';
 export { CacheErrorCode } from './errors/cache-error-code';
 export { memoryStore, MemoryStore } from './stores/memory.store';

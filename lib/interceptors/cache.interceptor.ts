@@ -5,6 +5,7 @@ import {
   Injectable,
   Logger,
   NestInterceptor,
+  OnModuleInit,
   Optional,
 } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
@@ -27,6 +28,7 @@ import { renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
+import { missingCacheModule } from '../explorer/missing-cache-module';
 
 /** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
 const TAKEN = Symbol('nestjs-cached.taken');
@@ -37,22 +39,28 @@ const TAKEN = Symbol('nestjs-cached.taken');
  * never fail a request: a failing store is a miss, a failing callback a bypass.
  */
 @Injectable()
-export class CacheInterceptor implements NestInterceptor {
+export class CacheInterceptor implements NestInterceptor, OnModuleInit {
   private readonly logger = new Logger('CacheModule');
   /** Plans by controller class, then handler: controllers may share an inherited handler. */
   private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
   private readonly flow: HttpCacheFlow;
 
+  // Optional so that a module that cannot see CacheModule gets a CacheConfigError naming the
+  // decorated method (onModuleInit), not Nest's "can't resolve dependencies of CacheInterceptor".
   constructor(
-    private readonly engine: CacheEngine,
-    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
-    private readonly metadata: CacheMetadataAccessor,
-    private readonly keyFactories: KeyFactoryRegistry,
+    @Optional() protected readonly engine: CacheEngine,
+    @Optional() @Inject(CACHE_RESOLVED_OPTIONS) protected readonly options: ResolvedCacheOptions,
+    @Optional() protected readonly metadata: CacheMetadataAccessor,
+    @Optional() private readonly keyFactories: KeyFactoryRegistry,
     private readonly moduleRef: ModuleRef,
     @Optional() private readonly modules?: ModulesContainer,
   ) {
-    this.flow = new HttpCacheFlow(engine, options);
+    this.flow = engine && new HttpCacheFlow(engine, options);
+  }
+
+  onModuleInit(): void {
+    if (this.engine === undefined) throw missingCacheModule(this, this.modules);
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
