@@ -24,7 +24,7 @@ import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interfa
 import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
-import { renderKey } from '../metadata/cached-metadata';
+import { CachedMetadata, CacheEvictMetadata, renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
@@ -40,7 +40,7 @@ const TAKEN = Symbol('nestjs-cached.taken');
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor, OnModuleInit {
-  private readonly logger = new Logger('CacheModule');
+  protected readonly logger = new Logger('CacheModule');
   /** Plans by controller class, then handler: controllers may share an inherited handler. */
   private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
@@ -64,9 +64,19 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    let plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
-    if (plan === undefined) plan = this.plan(ctx);
+    const plan = this.planOf(ctx);
     if (plan === null) return next.handle();
+    return this.handle(plan, ctx, next);
+  }
+
+  /** The route's plan, worked out on its first request; `null` when the cache leaves it alone. */
+  protected planOf(ctx: ExecutionContext): RoutePlan | null {
+    const plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
+    return plan === undefined ? this.plan(ctx) : plan;
+  }
+
+  /** Serves one request of a planned route. */
+  protected handle(plan: RoutePlan, ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') {
       this.warnOnce(plan.where, () => messages.unsupportedContext(plan.where, ctx.getType()));
       return next.handle();
@@ -145,7 +155,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     }
   }
 
-  private keyOf(
+  protected keyOf(
     plan: RoutePlan,
     ctx: ExecutionContext,
     req: HttpRequestLike,
@@ -163,16 +173,28 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
       .then(asKey);
   }
 
+  /** What `@Cached` / `@CachePut` say about a handler (a subclass may cache more routes). */
+  protected cachedMetadata(ctx: ExecutionContext): CachedMetadata | undefined {
+    return this.metadata.cached(ctx.getHandler(), ctx.getClass());
+  }
+
+  /** What `@CacheEvict` says about a handler. */
+  protected evictMetadata(ctx: ExecutionContext): CacheEvictMetadata | undefined {
+    return this.metadata.evict(ctx.getHandler());
+  }
+
   private plan(ctx: ExecutionContext): RoutePlan | null {
     const handler = ctx.getHandler();
-    const cached = this.metadata.cached(handler, ctx.getClass());
-    const evict = this.metadata.evict(handler);
+    const cached = this.cachedMetadata(ctx);
+    const evict = this.evictMetadata(ctx);
     let plan: RoutePlan | null = null;
     if (cached || evict) {
       const around = routeInterceptors(ctx, this.moduleRef);
       const ours = around.filter(
         (interceptor) =>
-          interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
+          interceptor instanceof CacheInterceptor ||
+          (typeof interceptor === 'function' &&
+            (interceptor === CacheInterceptor || interceptor.prototype instanceof CacheInterceptor)),
       ).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
@@ -191,7 +213,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     return plan;
   }
 
-  private warnOnce(id: string, message: () => string): void {
+  protected warnOnce(id: string, message: () => string): void {
     if (this.warned.has(id)) return;
     this.warned.add(id);
     this.logger.warn(message());

@@ -1,0 +1,361 @@
+/**
+ * An app written for @nestjs/cache-manager, as its documentation shows it (CacheModule.register,
+ * a global CacheInterceptor, @CacheKey / @CacheTTL, CACHE_MANAGER get/set/del/clear), runs
+ * unchanged once its import says 'nestjs-cached/compat' — on Express and Fastify, with
+ * nestjs-cached's semantics (one handler run per key, identified requests bypass).
+ */
+import {
+  Controller,
+  ExecutionContext,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Param,
+  Post,
+  UseInterceptors,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import Keyv from 'keyv';
+import { CacheEvict, CacheService, Cached } from 'nestjs-cached';
+import {
+  Cache,
+  CACHE_MANAGER,
+  CacheInterceptor,
+  CacheKey,
+  CacheModule,
+  CacheTTL,
+} from 'nestjs-cached/compat';
+import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@Injectable()
+class SettingsService {
+  constructor(@Inject(CACHE_MANAGER) private cacheManager: Cache) {}
+
+  async roundTrip() {
+    await this.cacheManager.set('key', 'value');
+    const value = await this.cacheManager.get('key');
+    await this.cacheManager.set('short', 'value', 30);
+    await this.cacheManager.set('forever', 'value', 0);
+    await this.cacheManager.del('key');
+    return { value, afterDel: await this.cacheManager.get('key') };
+  }
+}
+
+let calls: Record<string, number> = {};
+const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+
+@Controller()
+class AppController {
+  @Get('products')
+  findAll() {
+    count('products');
+    return [{ id: 1, name: 'Lamp' }];
+  }
+
+  @Get('products/:id')
+  findOne(@Param('id') id: string) {
+    count(`product:${id}`);
+    return { id };
+  }
+
+  @Get('custom')
+  @CacheKey('custom_key')
+  @CacheTTL(20_000)
+  custom() {
+    count('custom');
+    return { custom: true };
+  }
+
+  @Get('short')
+  @CacheTTL(40)
+  short() {
+    count('short');
+    return { short: true };
+  }
+
+  @Get('by-factory')
+  @CacheTTL((ctx: ExecutionContext) => (ctx.switchToHttp().getRequest().query.long ? 60_000 : 40))
+  byFactory() {
+    count('by-factory');
+    return { ok: true };
+  }
+
+  @Get('native')
+  @Cached({ key: 'native', ttl: '1m' })
+  native() {
+    count('native');
+    return { native: true };
+  }
+
+  @Post('native')
+  @CacheEvict({ keys: ['native'] })
+  renew() {
+    count('renew');
+    return { renewed: true };
+  }
+
+  @Post('products')
+  create() {
+    count('create');
+    return { created: true };
+  }
+}
+
+@Controller('scoped')
+@UseInterceptors(CacheInterceptor)
+class ScopedController {
+  @Get()
+  list() {
+    count('scoped');
+    return ['a'];
+  }
+}
+
+@Controller('plain')
+class PlainController {
+  @Get()
+  list() {
+    count('plain');
+    return ['p'];
+  }
+}
+
+@Module({
+  imports: [CacheModule.register({ ttl: 5_000, isGlobal: true })],
+  controllers: [AppController],
+  providers: [SettingsService, { provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
+})
+class GlobalAppModule {}
+
+@Module({
+  imports: [CacheModule.register()],
+  controllers: [ScopedController, PlainController],
+})
+class ScopedAppModule {}
+
+describe.each(PLATFORMS)('an @nestjs/cache-manager app on nestjs-cached/compat, %s', (platform: Platform) => {
+  describe('CacheInterceptor as APP_INTERCEPTOR', () => {
+    let ctx: Awaited<ReturnType<typeof bootApp>>;
+    beforeAll(async () => (ctx = await bootApp(platform, GlobalAppModule)));
+    afterAll(() => ctx.app.close());
+    beforeEach(() => (calls = {}));
+
+    it('caches every GET handler: the second request is a HIT with the same body', async () => {
+      const miss = await ctx.http().get('/products').expect(200);
+      const hit = await ctx.http().get('/products').expect(200);
+      expect(miss.headers['x-cache']).toBe('MISS');
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.text).toBe(miss.text);
+      expect(calls.products).toBe(1);
+      await ctx.http().get('/products/1').expect(200);
+      await ctx.http().get('/products/2').expect(200);
+      await ctx.http().get('/products/1').expect(200);
+      expect([calls['product:1'], calls['product:2']]).toEqual([1, 1]);
+    });
+
+    it('leaves other methods alone', async () => {
+      await ctx.http().post('/products').expect(201);
+      await ctx.http().post('/products').expect(201);
+      expect(calls.create).toBe(2);
+    });
+
+    it('runs the handler once for concurrent cold requests', async () => {
+      await Promise.all(Array.from({ length: 10 }, () => ctx.http().get('/products/cold')));
+      expect(calls['product:cold']).toBe(1);
+    });
+
+    it('@CacheKey names the entry, and CACHE_MANAGER.del removes it', async () => {
+      await ctx.http().get('/custom').expect(200);
+      await ctx.http().get('/custom').expect('X-Cache', 'HIT');
+      const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+      expect(await manager.ttl('custom_key')).toBeGreaterThan(Date.now() + 10_000);
+      await manager.del('custom_key');
+      await ctx.http().get('/custom').expect('X-Cache', 'MISS');
+      expect(calls.custom).toBe(2);
+    });
+
+    it('@CacheTTL(ms) and @CacheTTL(ctx => ms) set how long an entry lives', async () => {
+      await ctx.http().get('/short').expect('X-Cache', 'MISS');
+      await ctx.http().get('/short').expect('X-Cache', 'HIT');
+      await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
+      await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'MISS');
+      await sleep(80);
+      await ctx.http().get('/short').expect('X-Cache', 'MISS');
+      await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
+      await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'HIT');
+    });
+
+    it('leaves @Cached and @CacheEvict routes to nestjs-cached (no double caching or eviction)', async () => {
+      await ctx.http().get('/native').expect('X-Cache', 'MISS');
+      await ctx.http().get('/native').expect('X-Cache', 'HIT');
+      await ctx.http().post('/native').expect(201);
+      await ctx.http().get('/native').expect('X-Cache', 'MISS');
+      expect(calls).toEqual({ native: 2, renew: 1 });
+    });
+
+    it("requests with Authorization bypass shared entries (nestjs-cached's privacy)", async () => {
+      await ctx.http().get('/products/private').set('Authorization', 'Bearer a').expect('X-Cache', 'BYPASS');
+      await ctx.http().get('/products/private').set('Authorization', 'Bearer b').expect('X-Cache', 'BYPASS');
+      expect(calls['product:private']).toBe(2);
+    });
+
+    it('CACHE_MANAGER get/set/del, ttl 0 = no expiry, over the CacheService store', async () => {
+      const settings = ctx.app.get(SettingsService);
+      expect(await settings.roundTrip()).toEqual({ value: 'value', afterDel: undefined });
+      const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+      const service = ctx.app.get(CacheService);
+      expect(await service.get('forever')).toBe('value');
+      expect(await manager.ttl('forever')).toBeUndefined(); // never expires
+      expect(await manager.get('forever')).toBe('value');
+      await sleep(60);
+      expect(await manager.get('short')).toBeUndefined();
+      await service.set('from-service', { a: 1 });
+      expect(await manager.get('from-service')).toEqual({ a: 1 });
+    });
+  });
+
+  describe('CacheInterceptor in @UseInterceptors()', () => {
+    let ctx: Awaited<ReturnType<typeof bootApp>>;
+    beforeAll(async () => (ctx = await bootApp(platform, ScopedAppModule)));
+    afterAll(() => ctx.app.close());
+    beforeEach(() => (calls = {}));
+
+    it('caches the controllers it is applied to, and only those', async () => {
+      await ctx.http().get('/scoped').expect('X-Cache', 'MISS');
+      await ctx.http().get('/scoped').expect('X-Cache', 'HIT');
+      const plain = await ctx.http().get('/plain').expect(200);
+      await ctx.http().get('/plain').expect(200);
+      expect(plain.headers['x-cache']).toBeUndefined();
+      expect(calls).toEqual({ scoped: 1, plain: 2 });
+    });
+  });
+});
+
+describe('a CacheInterceptor subclass overriding trackBy (a cache-manager pattern)', () => {
+  @Injectable()
+  class TenantCacheInterceptor extends CacheInterceptor {
+    override trackBy(context: ExecutionContext): string | undefined {
+      const req = context.switchToHttp().getRequest();
+      const tenant = req.headers['x-tenant'];
+      if (!tenant) return undefined; // no tenant: not cached
+      return `${tenant}:${super.trackBy(context)}`;
+    }
+  }
+
+  @Controller('tenant')
+  class TenantController {
+    @Get()
+    list() {
+      count('tenant');
+      return ['t'];
+    }
+  }
+
+  @Module({
+    imports: [CacheModule.register()],
+    controllers: [TenantController],
+    providers: [{ provide: APP_INTERCEPTOR, useClass: TenantCacheInterceptor }],
+  })
+  class TenantModule {}
+
+  it.each(PLATFORMS)('keys by what trackBy returns, and undefined bypasses (%s)', async (platform) => {
+    calls = {};
+    const ctx = await bootApp(platform, TenantModule);
+    await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'MISS');
+    await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'HIT');
+    await ctx.http().get('/tenant').set('x-tenant', 'b').expect('X-Cache', 'MISS');
+    await ctx.http().get('/tenant').expect('X-Cache', 'BYPASS');
+    expect(calls.tenant).toBe(3);
+    await ctx.app.close();
+  });
+});
+
+describe('CACHE_MANAGER, cache-manager 7 shapes', () => {
+  let ctx: Awaited<ReturnType<typeof bootApp>>;
+  let manager: Cache;
+  beforeAll(async () => {
+    ctx = await bootApp('express', GlobalAppModule);
+    manager = ctx.app.get<Cache>(CACHE_MANAGER);
+  });
+  afterAll(() => ctx.app.close());
+
+  it('set returns the value; mget / mset / mdel / clear', async () => {
+    expect(await manager.set('a', { n: 1 })).toEqual({ n: 1 });
+    const list = [
+      { key: 'b', value: 2 },
+      { key: 'c', value: 3, ttl: 0 },
+    ];
+    expect(await manager.mset(list)).toEqual(list);
+    expect(await manager.mget(['a', 'b', 'c', 'absent'])).toEqual([{ n: 1 }, 2, 3, undefined]);
+    expect(await manager.mdel(['a', 'b'])).toBe(true);
+    expect(await manager.mget(['a', 'b', 'c'])).toEqual([undefined, undefined, 3]);
+    expect(await manager.clear()).toBe(true);
+    expect(await manager.get('c')).toBeUndefined();
+  });
+
+  it('wrap runs the function once per key, with a ttl, an options object or a function of the value', async () => {
+    let runs = 0;
+    const load = async () => (++runs, { expiresInMs: 40 });
+    expect(await manager.wrap('w1', load, 10_000)).toEqual({ expiresInMs: 40 });
+    expect(await manager.wrap('w1', load, 10_000)).toEqual({ expiresInMs: 40 });
+    await manager.wrap('w2', load, { ttl: 10_000 });
+    await manager.wrap('w3', load, (value) => value.expiresInMs);
+    expect(runs).toBe(3);
+    await sleep(80);
+    expect(await manager.get('w1')).toBeDefined();
+    expect(await manager.get('w3')).toBeUndefined();
+  });
+
+  it('ttl(key) is the expiry time in epoch milliseconds', async () => {
+    const before = Date.now();
+    await manager.set('t', 1, 60_000);
+    const expires = await manager.ttl('t');
+    expect(expires).toBeGreaterThanOrEqual(before + 60_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(await manager.ttl('absent')).toBeUndefined();
+  });
+
+  it('emits set and del events', async () => {
+    const seen: string[] = [];
+    manager.on('set', ({ key }: { key: string }) => seen.push(`set:${key}`));
+    manager.on('del', ({ key }: { key: string }) => seen.push(`del:${key}`));
+    await manager.set('e', 1);
+    await manager.del('e');
+    expect(seen).toEqual(['set:e', 'del:e']);
+  });
+});
+
+describe('CacheModule.register / registerAsync options', () => {
+  @Injectable()
+  class CacheConfigService {
+    createCacheOptions() {
+      return { ttl: 0, stores: [new Keyv(), new Keyv()] };
+    }
+  }
+
+  it.each([
+    ['register({ ttl: 0, stores })', () => CacheModule.register({ ttl: 0, stores: new Keyv() })],
+    ['registerAsync({ useFactory })', () =>
+      CacheModule.registerAsync({ useFactory: async () => ({ ttl: 0 }), isGlobal: true })],
+    ['registerAsync({ useClass })', () => CacheModule.registerAsync({ useClass: CacheConfigService })],
+  ])('%s: ttl 0 means no expiry', async (_, imported) => {
+    @Module({ imports: [imported()] })
+    class AppModule {}
+    const ctx = await bootApp('express', AppModule);
+    const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+    await manager.set('k', 'v');
+    expect(await manager.ttl('k')).toBeUndefined();
+    expect(await manager.get('k')).toBe('v');
+    await ctx.app.close();
+  });
+
+  it('a bad option still fails at bootstrap with CacheConfigError', async () => {
+    expect(() => CacheModule.register({ ttl: -1 } as never)).not.toThrow(); // validated at bootstrap
+    @Module({ imports: [CacheModule.register({ ttl: -1 })] })
+    class AppModule {}
+    await expect(bootApp('express', AppModule)).rejects.toThrow(/CacheModule ttl: invalid ttl -1/);
+  });
+});
