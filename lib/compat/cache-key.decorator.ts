@@ -19,7 +19,12 @@ export function CacheKey(key: string | CacheKeyFactory): ClassDecorator & Method
   return (target: object, method?: string | symbol, descriptor?: PropertyDescriptor) => {
     if (!(typeof key === 'function' || (typeof key === 'string' && key.length > 0))) {
       throw new CacheConfigError(
-        messages.invalidOption(where(target, method), 'key', 'a non-empty string or a function', key),
+        messages.invalidOption(
+          where(target, method),
+          'key',
+          'a non-empty string or a function',
+          key,
+        ),
       );
     }
     if (descriptor) SetMetadata(CACHE_KEY_METADATA, key)(target, method!, descriptor);

@@ -45,9 +45,7 @@ export interface CacheManagerOptionsFactory {
  * CacheModule.registerAsync({ inject: [ConfigService], useFactory: (c) => ({ ttl: c.get('TTL_MS') }) })
  */
 export interface CacheManagerModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  useFactory?: (
-    ...args: any[]
-  ) => CacheManagerModuleOptions | Promise<CacheManagerModuleOptions>;
+  useFactory?: (...args: any[]) => CacheManagerModuleOptions | Promise<CacheManagerModuleOptions>;
   inject?: any[];
   useClass?: Type<CacheManagerOptionsFactory>;
   useExisting?: Type<CacheManagerOptionsFactory>;

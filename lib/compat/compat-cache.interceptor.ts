@@ -55,7 +55,8 @@ export class CacheInterceptor extends CachedInterceptor {
     if (Reflect.getMetadata(NO_CACHE_METADATA, handler)) return undefined;
     if (this.metadata.isEventStream(handler)) return undefined;
     if (Reflect.getMetadata(NEST_METHOD_METADATA, handler) !== RequestMethod.GET) return undefined;
-    const ttl = Reflect.getMetadata(CACHE_TTL_METADATA, handler) ??
+    const ttl =
+      Reflect.getMetadata(CACHE_TTL_METADATA, handler) ??
       Reflect.getMetadata(CACHE_TTL_METADATA, cls);
     const key = Reflect.getMetadata(CACHE_KEY_METADATA, handler);
     const where = `${cls.name}@${handler.name}`;

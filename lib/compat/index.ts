@@ -12,10 +12,7 @@ export type { CacheKeyFactory } from './cache-key.decorator';
 export { CacheTTL } from './cache-ttl.decorator';
 export type { CacheTTLFactory } from './cache-ttl.decorator';
 export { CacheManager, CacheManager as Cache } from '../services/cache-manager.service';
-export type {
-  CacheManagerTtl,
-  CacheManagerWrapOptions,
-} from '../services/cache-manager.service';
+export type { CacheManagerTtl, CacheManagerWrapOptions } from '../services/cache-manager.service';
 export type {
   CacheManagerModuleAsyncOptions,
   CacheManagerModuleAsyncOptions as CacheModuleAsyncOptions,

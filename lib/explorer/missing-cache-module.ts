@@ -43,7 +43,7 @@ export function missingCacheModule(
 
 function decoratedMethod(cls: Function): string | undefined {
   const classLevel = KEYS.some((key) => Reflect.getMetadata(key, cls) !== undefined);
-  for (let proto = cls.prototype; proto && proto !== Object.prototype; ) {
+  for (let proto = cls.prototype; proto && proto !== Object.prototype;) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const value = Object.getOwnPropertyDescriptor(proto, name)?.value;
       if (name === 'constructor' || typeof value !== 'function') continue;

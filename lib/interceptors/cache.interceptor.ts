@@ -194,7 +194,8 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
         (interceptor) =>
           interceptor instanceof CacheInterceptor ||
           (typeof interceptor === 'function' &&
-            (interceptor === CacheInterceptor || interceptor.prototype instanceof CacheInterceptor)),
+            (interceptor === CacheInterceptor ||
+              interceptor.prototype instanceof CacheInterceptor)),
       ).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {

@@ -67,7 +67,9 @@ export class CacheManager {
   async mset<T>(
     list: { key: string; value: T; ttl?: number }[],
   ): Promise<{ key: string; value: T; ttl?: number }[]> {
-    await Promise.all(list.map(({ key, value, ttl }) => this.cache.set(key, value, { ttl: toTtl(ttl) })));
+    await Promise.all(
+      list.map(({ key, value, ttl }) => this.cache.set(key, value, { ttl: toTtl(ttl) })),
+    );
     this.events.emit('mset', { list });
     return list;
   }

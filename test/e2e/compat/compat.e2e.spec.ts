@@ -136,103 +136,114 @@ class GlobalAppModule {}
 })
 class ScopedAppModule {}
 
-describe.each(PLATFORMS)('an @nestjs/cache-manager app on nestjs-cached/compat, %s', (platform: Platform) => {
-  describe('CacheInterceptor as APP_INTERCEPTOR', () => {
-    let ctx: Awaited<ReturnType<typeof bootApp>>;
-    beforeAll(async () => (ctx = await bootApp(platform, GlobalAppModule)));
-    afterAll(() => ctx.app.close());
-    beforeEach(() => (calls = {}));
+describe.each(PLATFORMS)(
+  'an @nestjs/cache-manager app on nestjs-cached/compat, %s',
+  (platform: Platform) => {
+    describe('CacheInterceptor as APP_INTERCEPTOR', () => {
+      let ctx: Awaited<ReturnType<typeof bootApp>>;
+      beforeAll(async () => (ctx = await bootApp(platform, GlobalAppModule)));
+      afterAll(() => ctx.app.close());
+      beforeEach(() => (calls = {}));
 
-    it('caches every GET handler: the second request is a HIT with the same body', async () => {
-      const miss = await ctx.http().get('/products').expect(200);
-      const hit = await ctx.http().get('/products').expect(200);
-      expect(miss.headers['x-cache']).toBe('MISS');
-      expect(hit.headers['x-cache']).toBe('HIT');
-      expect(hit.text).toBe(miss.text);
-      expect(calls.products).toBe(1);
-      await ctx.http().get('/products/1').expect(200);
-      await ctx.http().get('/products/2').expect(200);
-      await ctx.http().get('/products/1').expect(200);
-      expect([calls['product:1'], calls['product:2']]).toEqual([1, 1]);
+      it('caches every GET handler: the second request is a HIT with the same body', async () => {
+        const miss = await ctx.http().get('/products').expect(200);
+        const hit = await ctx.http().get('/products').expect(200);
+        expect(miss.headers['x-cache']).toBe('MISS');
+        expect(hit.headers['x-cache']).toBe('HIT');
+        expect(hit.text).toBe(miss.text);
+        expect(calls.products).toBe(1);
+        await ctx.http().get('/products/1').expect(200);
+        await ctx.http().get('/products/2').expect(200);
+        await ctx.http().get('/products/1').expect(200);
+        expect([calls['product:1'], calls['product:2']]).toEqual([1, 1]);
+      });
+
+      it('leaves other methods alone', async () => {
+        await ctx.http().post('/products').expect(201);
+        await ctx.http().post('/products').expect(201);
+        expect(calls.create).toBe(2);
+      });
+
+      it('runs the handler once for concurrent cold requests', async () => {
+        await Promise.all(Array.from({ length: 10 }, () => ctx.http().get('/products/cold')));
+        expect(calls['product:cold']).toBe(1);
+      });
+
+      it('@CacheKey names the entry, and CACHE_MANAGER.del removes it', async () => {
+        await ctx.http().get('/custom').expect(200);
+        await ctx.http().get('/custom').expect('X-Cache', 'HIT');
+        const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+        expect(await manager.ttl('custom_key')).toBeGreaterThan(Date.now() + 10_000);
+        await manager.del('custom_key');
+        await ctx.http().get('/custom').expect('X-Cache', 'MISS');
+        expect(calls.custom).toBe(2);
+      });
+
+      it('@CacheTTL(ms) and @CacheTTL(ctx => ms) set how long an entry lives', async () => {
+        await ctx.http().get('/short').expect('X-Cache', 'MISS');
+        await ctx.http().get('/short').expect('X-Cache', 'HIT');
+        await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
+        await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'MISS');
+        await sleep(80);
+        await ctx.http().get('/short').expect('X-Cache', 'MISS');
+        await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
+        await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'HIT');
+      });
+
+      it('leaves @Cached and @CacheEvict routes to nestjs-cached (no double caching or eviction)', async () => {
+        await ctx.http().get('/native').expect('X-Cache', 'MISS');
+        await ctx.http().get('/native').expect('X-Cache', 'HIT');
+        await ctx.http().post('/native').expect(201);
+        await ctx.http().get('/native').expect('X-Cache', 'MISS');
+        expect(calls).toEqual({ native: 2, renew: 1 });
+      });
+
+      it("requests with Authorization bypass shared entries (nestjs-cached's privacy)", async () => {
+        await ctx
+          .http()
+          .get('/products/private')
+          .set('Authorization', 'Bearer a')
+          .expect('X-Cache', 'BYPASS');
+        await ctx
+          .http()
+          .get('/products/private')
+          .set('Authorization', 'Bearer b')
+          .expect('X-Cache', 'BYPASS');
+        expect(calls['product:private']).toBe(2);
+      });
+
+      it('CACHE_MANAGER get/set/del, ttl 0 = no expiry, over the CacheService store', async () => {
+        const settings = ctx.app.get(SettingsService);
+        expect(await settings.roundTrip()).toEqual({ value: 'value', afterDel: undefined });
+        const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+        const service = ctx.app.get(CacheService);
+        expect(await service.get('forever')).toBe('value');
+        expect(await manager.ttl('forever')).toBeUndefined(); // never expires
+        expect(await manager.get('forever')).toBe('value');
+        await sleep(60);
+        expect(await manager.get('short')).toBeUndefined();
+        await service.set('from-service', { a: 1 });
+        expect(await manager.get('from-service')).toEqual({ a: 1 });
+      });
     });
 
-    it('leaves other methods alone', async () => {
-      await ctx.http().post('/products').expect(201);
-      await ctx.http().post('/products').expect(201);
-      expect(calls.create).toBe(2);
-    });
+    describe('CacheInterceptor in @UseInterceptors()', () => {
+      let ctx: Awaited<ReturnType<typeof bootApp>>;
+      beforeAll(async () => (ctx = await bootApp(platform, ScopedAppModule)));
+      afterAll(() => ctx.app.close());
+      beforeEach(() => (calls = {}));
 
-    it('runs the handler once for concurrent cold requests', async () => {
-      await Promise.all(Array.from({ length: 10 }, () => ctx.http().get('/products/cold')));
-      expect(calls['product:cold']).toBe(1);
+      it('caches the controllers it is applied to, and only those', async () => {
+        await ctx.http().get('/scoped').expect('X-Cache', 'MISS');
+        await ctx.http().get('/scoped').expect('X-Cache', 'HIT');
+        const plain = await ctx.http().get('/plain').expect(200);
+        await ctx.http().get('/plain').expect(200);
+        expect(plain.headers['x-cache']).toBeUndefined();
+        expect(calls).toEqual({ scoped: 1, plain: 2 });
+      });
     });
-
-    it('@CacheKey names the entry, and CACHE_MANAGER.del removes it', async () => {
-      await ctx.http().get('/custom').expect(200);
-      await ctx.http().get('/custom').expect('X-Cache', 'HIT');
-      const manager = ctx.app.get<Cache>(CACHE_MANAGER);
-      expect(await manager.ttl('custom_key')).toBeGreaterThan(Date.now() + 10_000);
-      await manager.del('custom_key');
-      await ctx.http().get('/custom').expect('X-Cache', 'MISS');
-      expect(calls.custom).toBe(2);
-    });
-
-    it('@CacheTTL(ms) and @CacheTTL(ctx => ms) set how long an entry lives', async () => {
-      await ctx.http().get('/short').expect('X-Cache', 'MISS');
-      await ctx.http().get('/short').expect('X-Cache', 'HIT');
-      await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
-      await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'MISS');
-      await sleep(80);
-      await ctx.http().get('/short').expect('X-Cache', 'MISS');
-      await ctx.http().get('/by-factory').expect('X-Cache', 'MISS');
-      await ctx.http().get('/by-factory?long=1').expect('X-Cache', 'HIT');
-    });
-
-    it('leaves @Cached and @CacheEvict routes to nestjs-cached (no double caching or eviction)', async () => {
-      await ctx.http().get('/native').expect('X-Cache', 'MISS');
-      await ctx.http().get('/native').expect('X-Cache', 'HIT');
-      await ctx.http().post('/native').expect(201);
-      await ctx.http().get('/native').expect('X-Cache', 'MISS');
-      expect(calls).toEqual({ native: 2, renew: 1 });
-    });
-
-    it("requests with Authorization bypass shared entries (nestjs-cached's privacy)", async () => {
-      await ctx.http().get('/products/private').set('Authorization', 'Bearer a').expect('X-Cache', 'BYPASS');
-      await ctx.http().get('/products/private').set('Authorization', 'Bearer b').expect('X-Cache', 'BYPASS');
-      expect(calls['product:private']).toBe(2);
-    });
-
-    it('CACHE_MANAGER get/set/del, ttl 0 = no expiry, over the CacheService store', async () => {
-      const settings = ctx.app.get(SettingsService);
-      expect(await settings.roundTrip()).toEqual({ value: 'value', afterDel: undefined });
-      const manager = ctx.app.get<Cache>(CACHE_MANAGER);
-      const service = ctx.app.get(CacheService);
-      expect(await service.get('forever')).toBe('value');
-      expect(await manager.ttl('forever')).toBeUndefined(); // never expires
-      expect(await manager.get('forever')).toBe('value');
-      await sleep(60);
-      expect(await manager.get('short')).toBeUndefined();
-      await service.set('from-service', { a: 1 });
-      expect(await manager.get('from-service')).toEqual({ a: 1 });
-    });
-  });
-
-  describe('CacheInterceptor in @UseInterceptors()', () => {
-    let ctx: Awaited<ReturnType<typeof bootApp>>;
-    beforeAll(async () => (ctx = await bootApp(platform, ScopedAppModule)));
-    afterAll(() => ctx.app.close());
-    beforeEach(() => (calls = {}));
-
-    it('caches the controllers it is applied to, and only those', async () => {
-      await ctx.http().get('/scoped').expect('X-Cache', 'MISS');
-      await ctx.http().get('/scoped').expect('X-Cache', 'HIT');
-      const plain = await ctx.http().get('/plain').expect(200);
-      await ctx.http().get('/plain').expect(200);
-      expect(plain.headers['x-cache']).toBeUndefined();
-      expect(calls).toEqual({ scoped: 1, plain: 2 });
-    });
-  });
-});
+  },
+);
 
 describe('a CacheInterceptor subclass overriding trackBy (a cache-manager pattern)', () => {
   @Injectable()
@@ -261,16 +272,19 @@ describe('a CacheInterceptor subclass overriding trackBy (a cache-manager patter
   })
   class TenantModule {}
 
-  it.each(PLATFORMS)('keys by what trackBy returns, and undefined bypasses (%s)', async (platform) => {
-    calls = {};
-    const ctx = await bootApp(platform, TenantModule);
-    await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'MISS');
-    await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'HIT');
-    await ctx.http().get('/tenant').set('x-tenant', 'b').expect('X-Cache', 'MISS');
-    await ctx.http().get('/tenant').expect('X-Cache', 'BYPASS');
-    expect(calls.tenant).toBe(3);
-    await ctx.app.close();
-  });
+  it.each(PLATFORMS)(
+    'keys by what trackBy returns, and undefined bypasses (%s)',
+    async (platform) => {
+      calls = {};
+      const ctx = await bootApp(platform, TenantModule);
+      await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'MISS');
+      await ctx.http().get('/tenant').set('x-tenant', 'a').expect('X-Cache', 'HIT');
+      await ctx.http().get('/tenant').set('x-tenant', 'b').expect('X-Cache', 'MISS');
+      await ctx.http().get('/tenant').expect('X-Cache', 'BYPASS');
+      expect(calls.tenant).toBe(3);
+      await ctx.app.close();
+    },
+  );
 });
 
 describe('CACHE_MANAGER, cache-manager 7 shapes', () => {
@@ -338,9 +352,14 @@ describe('CacheModule.register / registerAsync options', () => {
 
   it.each([
     ['register({ ttl: 0, stores })', () => CacheModule.register({ ttl: 0, stores: new Keyv() })],
-    ['registerAsync({ useFactory })', () =>
-      CacheModule.registerAsync({ useFactory: async () => ({ ttl: 0 }), isGlobal: true })],
-    ['registerAsync({ useClass })', () => CacheModule.registerAsync({ useClass: CacheConfigService })],
+    [
+      'registerAsync({ useFactory })',
+      () => CacheModule.registerAsync({ useFactory: async () => ({ ttl: 0 }), isGlobal: true }),
+    ],
+    [
+      'registerAsync({ useClass })',
+      () => CacheModule.registerAsync({ useClass: CacheConfigService }),
+    ],
   ])('%s: ttl 0 means no expiry', async (_, imported) => {
     @Module({ imports: [imported()] })
     class AppModule {}

@@ -5,7 +5,14 @@
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import * as ts from 'typescript';
-import { CacheConfigError, CacheModule, CacheService, Cached, CacheEvict, CachePut } from 'nestjs-cached';
+import {
+  CacheConfigError,
+  CacheModule,
+  CacheService,
+  Cached,
+  CacheEvict,
+  CachePut,
+} from 'nestjs-cached';
 import { bootContext } from '../helpers/app-context';
 
 async function initError(root: Function): Promise<unknown> {
@@ -101,7 +108,12 @@ describe('@Cached on a class property (an arrow function)', () => {
     expect(apply).toThrow(CacheConfigError);
     expect(apply).toThrow(/Links@resolve: .*class property.*write it as a method/);
     // Babel's legacy decorators hand over an initializer descriptor instead.
-    const initializer = { configurable: true, enumerable: true, writable: true, initializer: () => 1 };
+    const initializer = {
+      configurable: true,
+      enumerable: true,
+      writable: true,
+      initializer: () => 1,
+    };
     expect(() => (decorator() as any)(Links.prototype, 'resolve', initializer)).toThrow(
       CacheConfigError,
     );

@@ -69,22 +69,25 @@ describe('ttl as a function of the result', () => {
     ['NaN', NaN],
     ["'60' (ambiguous)", '60'],
     ['undefined', undefined],
-  ])('an answer of %s: not stored, one warning, the caller still gets the value', async (_, bad) => {
-    const { cache } = await serviceWith();
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
-    let runs = 0;
-    const factory = async () => (++runs, { n: 1 });
-    expect(await cache.wrap('w', factory, { ttl: () => bad as never })).toEqual({ n: 1 });
-    expect(await cache.wrap('w', factory, { ttl: () => bad as never })).toEqual({ n: 1 });
-    expect(runs).toBe(2);
-    await cache.set('s', 1, { ttl: () => bad as never });
-    expect(await cache.get('s')).toBeUndefined();
-    const about = (key: string) =>
-      warn.mock.calls.map(String).filter((m) => m.startsWith(`${key}: the ttl function`));
-    expect(about('w')).toHaveLength(1);
-    expect(about('s')).toHaveLength(1);
-    warn.mockRestore();
-  });
+  ])(
+    'an answer of %s: not stored, one warning, the caller still gets the value',
+    async (_, bad) => {
+      const { cache } = await serviceWith();
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
+      let runs = 0;
+      const factory = async () => (++runs, { n: 1 });
+      expect(await cache.wrap('w', factory, { ttl: () => bad as never })).toEqual({ n: 1 });
+      expect(await cache.wrap('w', factory, { ttl: () => bad as never })).toEqual({ n: 1 });
+      expect(runs).toBe(2);
+      await cache.set('s', 1, { ttl: () => bad as never });
+      expect(await cache.get('s')).toBeUndefined();
+      const about = (key: string) =>
+        warn.mock.calls.map(String).filter((m) => m.startsWith(`${key}: the ttl function`));
+      expect(about('w')).toHaveLength(1);
+      expect(about('s')).toHaveLength(1);
+      warn.mockRestore();
+    },
+  );
 
   it('a ttl function that throws: not stored, the caller still gets the value', async () => {
     const { cache } = await serviceWith();
@@ -123,7 +126,9 @@ describe('ttl as a function of the result', () => {
     await links.resolve('bad', -1);
     await links.resolve('bad', -1);
     expect(links.calls).toBe(5);
-    expect(logs.warningsAbout('LinksService@resolve: the ttl function returned -1')).toHaveLength(1);
+    expect(logs.warningsAbout('LinksService@resolve: the ttl function returned -1')).toHaveLength(
+      1,
+    );
     await app.close();
   });
 
@@ -201,10 +206,7 @@ describe('strict calls', () => {
       return inner ?? 'fallback';
     };
     expect(await cache.wrap('w', factory, { strict: true })).toBe('fallback');
-    const [strict, loose] = await Promise.all([
-      cache.get('k', { strict: true }),
-      cache.get('k'),
-    ]);
+    const [strict, loose] = await Promise.all([cache.get('k', { strict: true }), cache.get('k')]);
     expect([strict, loose]).toEqual([1, 1]);
   });
 });
