@@ -27,7 +27,7 @@ interface CompatRoute {
  * `@nestjs/cache-manager`'s `CacheInterceptor`, with nestjs-cached's semantics: as
  * `APP_INTERCEPTOR` or in `@UseInterceptors()`, it caches every GET handler it covers (privacy
  * bypass for identified requests, replay of what the miss sent, single-flight, fail-open), with
- * `@CacheKey` / `@CacheTTL` when given. Handlers carrying `@Cached` or `@CacheEvict` are left to
+ * `@CacheKey` / `@CacheTTL` when given, keyed by the request URL otherwise (as cache-manager). Handlers carrying `@Cached` or `@CacheEvict` are left to
  * those. A subclass may override `trackBy(ctx)` to choose keys (`undefined` bypasses).
  * @example
  * providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }]
@@ -37,8 +37,9 @@ export class CacheInterceptor extends CachedInterceptor {
   private readonly routes = new WeakMap<CachedMetadata, CompatRoute>();
 
   /**
-   * The key of a request: `@CacheKey`'s when given, else nestjs-cached's default HTTP key
-   * (method, path, sorted query, route). Override it to key differently; `undefined` bypasses.
+   * The key of a request: `@CacheKey`'s when given, else the request URL (path and query), as
+   * `@nestjs/cache-manager` keys it, so `cacheManager.del('/products')` still evicts that route.
+   * Override it to key differently; `undefined` bypasses.
    */
   trackBy(ctx: ExecutionContext): string | undefined | Promise<string | undefined> {
     const plan = this.planOf(ctx);
@@ -116,7 +117,7 @@ export class CacheInterceptor extends CachedInterceptor {
   ): MaybePromise<string | undefined> {
     if (typeof route.key === 'string') return route.key;
     if (typeof route.key === 'function') return then(route.key(ctx), asKey);
-    return super.keyOf(plan, ctx, req);
+    return req.originalUrl ?? req.url ?? super.keyOf(plan, ctx, req);
   }
 }
 

@@ -158,6 +158,14 @@ describe.each(PLATFORMS)(
         expect([calls['product:1'], calls['product:2']]).toEqual([1, 1]);
       });
 
+      it('keys by the request URL as cache-manager does, so CACHE_MANAGER.del(url) evicts', async () => {
+        await ctx.http().get('/products/7?x=1').expect('X-Cache', 'MISS');
+        await ctx.http().get('/products/7?x=1').expect('X-Cache', 'HIT');
+        await ctx.app.get<Cache>(CACHE_MANAGER).del('/products/7?x=1');
+        await ctx.http().get('/products/7?x=1').expect('X-Cache', 'MISS');
+        expect(calls['product:7']).toBe(2);
+      });
+
       it('leaves other methods alone', async () => {
         await ctx.http().post('/products').expect(201);
         await ctx.http().post('/products').expect(201);
@@ -368,6 +376,28 @@ describe('CacheModule.register / registerAsync options', () => {
     await manager.set('k', 'v');
     expect(await manager.ttl('k')).toBeUndefined();
     expect(await manager.get('k')).toBe('v');
+    await ctx.app.close();
+  });
+
+  it('registerAsync({ useExisting }) and the Cache class as a DI token (no @Inject)', async () => {
+    @Module({ providers: [CacheConfigService], exports: [CacheConfigService] })
+    class ConfigModule {}
+    @Injectable()
+    class UsesCache {
+      constructor(readonly cache: Cache) {}
+    }
+    @Module({
+      imports: [
+        CacheModule.registerAsync({ imports: [ConfigModule], useExisting: CacheConfigService }),
+      ],
+      providers: [UsesCache],
+    })
+    class AppModule {}
+    const ctx = await bootApp('express', AppModule);
+    const { cache } = ctx.app.get(UsesCache);
+    expect(cache).toBe(ctx.app.get(CACHE_MANAGER));
+    await cache.set('k', 'v');
+    expect(await cache.ttl('k')).toBeUndefined(); // the factory said ttl: 0
     await ctx.app.close();
   });
 
