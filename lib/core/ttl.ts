@@ -28,7 +28,7 @@ export function parseTtl(value: unknown, where: string): number {
     throw new CacheConfigError(messages.invalidTtl(where, value), CacheErrorCode.InvalidTtl);
   }
   if (typeof value === 'string') {
-    if (isBareNumber(value)) {
+    if (isBareNumber(value) && Number(value) > 0) {
       throw new CacheConfigError(messages.ambiguousTtl(where, value), CacheErrorCode.InvalidTtl);
     }
     const match = DURATION.exec(value.trim());

@@ -227,9 +227,7 @@ export class CacheService implements OnApplicationShutdown {
 function throwIfFailed(failed: () => unknown, operation: string, key: string): void {
   const failure = failed();
   if (failure === undefined) return;
-  const code =
-    failure instanceof CacheStoreError && failure.code === CacheErrorCode.StoreTimeout
-      ? CacheErrorCode.StoreTimeout
-      : CacheErrorCode.StoreFailed;
+  // A timeout, an open circuit or a lost connection keep their own code.
+  const code = failure instanceof CacheStoreError ? failure.code : CacheErrorCode.StoreFailed;
   throw new CacheStoreError(messages.strictStoreFailed(operation, key, failure), code, failure);
 }
