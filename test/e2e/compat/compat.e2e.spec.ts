@@ -11,11 +11,13 @@ import {
   Inject,
   Injectable,
   Module,
+  ClassSerializerInterceptor,
   Param,
   Post,
   UseInterceptors,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Exclude } from 'class-transformer';
 import Keyv from 'keyv';
 import { CacheEvict, CacheService, Cached } from 'nestjs-cached';
 import {
@@ -41,6 +43,16 @@ class SettingsService {
     await this.cacheManager.set('forever', 'value', 0);
     await this.cacheManager.del('key');
     return { value, afterDel: await this.cacheManager.get('key') };
+  }
+}
+
+class Account {
+  name: string;
+  @Exclude()
+  password: string;
+  constructor(name: string, password: string) {
+    this.name = name;
+    this.password = password;
   }
 }
 
@@ -81,6 +93,34 @@ class AppController {
   byFactory() {
     count('by-factory');
     return { ok: true };
+  }
+
+  @Get('async-ttl')
+  @CacheTTL(async () => 40)
+  asyncTtl() {
+    count('async-ttl');
+    return { ok: true };
+  }
+
+  @Get('bad-ttl')
+  @CacheTTL(() => -1)
+  badTtl() {
+    count('bad-ttl');
+    return { ok: true };
+  }
+
+  @Get('key-fn')
+  @CacheKey((ctx: ExecutionContext) => ctx.switchToHttp().getRequest().query.k)
+  keyFn() {
+    count('key-fn');
+    return { ok: true };
+  }
+
+  @Get('secret')
+  @UseInterceptors(ClassSerializerInterceptor)
+  secret() {
+    count('secret');
+    return new Account('alice', 'hunter2');
   }
 
   @Get('native')
@@ -204,6 +244,26 @@ describe.each(PLATFORMS)(
         await ctx.http().post('/native').expect(201);
         await ctx.http().get('/native').expect('X-Cache', 'MISS');
         expect(calls).toEqual({ native: 2, renew: 1 });
+      });
+
+      it('async and invalid @CacheTTL factories, and @CacheKey functions returning undefined', async () => {
+        await ctx.http().get('/async-ttl').expect('X-Cache', 'MISS');
+        await ctx.http().get('/async-ttl').expect('X-Cache', 'HIT');
+        await ctx.http().get('/bad-ttl').expect(200);
+        await ctx.http().get('/bad-ttl').expect(200);
+        await ctx.http().get('/key-fn?k=a').expect('X-Cache', 'MISS');
+        await ctx.http().get('/key-fn?k=a').expect('X-Cache', 'HIT');
+        await ctx.http().get('/key-fn').expect('X-Cache', 'BYPASS');
+        await sleep(80);
+        await ctx.http().get('/async-ttl').expect('X-Cache', 'MISS');
+        expect(calls).toEqual({ 'async-ttl': 2, 'bad-ttl': 2, 'key-fn': 2 });
+      });
+
+      it('a hit behind ClassSerializerInterceptor never shows an @Exclude()d field', async () => {
+        const miss = await ctx.http().get('/secret').expect('X-Cache', 'MISS');
+        const hit = await ctx.http().get('/secret').expect('X-Cache', 'HIT');
+        expect(miss.body).toEqual({ name: 'alice' });
+        expect(hit.text).toBe(miss.text);
       });
 
       it("requests with Authorization bypass shared entries (nestjs-cached's privacy)", async () => {
