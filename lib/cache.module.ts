@@ -8,6 +8,8 @@ import {
   fromCacheManagerOptions,
 } from './compat/cache-manager-options';
 import { CacheManager } from './services/cache-manager.service';
+import { CacheConfigError } from './errors/cache-config.error';
+import { messages } from './errors/cache.messages';
 import { DynamicModule } from '@nestjs/common';
 import {
   CACHE_MODULE_OPTIONS,
@@ -97,6 +99,16 @@ export class CacheModule extends ConfigurableModuleClass {
   static registerAsync(options: CacheManagerModuleAsyncOptions): DynamicModule {
     const { imports, inject = [], useFactory, useClass, useExisting, isGlobal } = options;
     const factoryClass = useClass ?? useExisting;
+    if (!useFactory && !factoryClass) {
+      throw new CacheConfigError(
+        messages.invalidOption(
+          'CacheModule.registerAsync',
+          'useFactory',
+          'given, or useClass / useExisting',
+          undefined,
+        ),
+      );
+    }
     const raw: Provider = useFactory
       ? { provide: COMPAT_OPTIONS, useFactory, inject }
       : {

@@ -1,5 +1,10 @@
 import { ModulesContainer } from '@nestjs/core';
-import { CACHE_EVICT_METADATA, CACHE_PUT_METADATA, CACHED_METADATA } from '../cache.constants';
+import {
+  CACHE_EVICT_METADATA,
+  CACHE_PUT_METADATA,
+  CACHED_METADATA,
+  NEST_INTERCEPTORS_METADATA,
+} from '../cache.constants';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -21,8 +26,15 @@ export function missingCacheModule(
     const classes = [...module.controllers.values(), ...module.providers.values()]
       .map((wrapper) => wrapper.metatype)
       .filter((type): type is Function => typeof type === 'function' && !!type.prototype);
+    const applies = usesInterceptor(interceptor.constructor);
     for (const cls of classes) {
-      const method = decoratedMethod(cls);
+      if (applies(cls)) {
+        return new CacheConfigError(
+          messages.cacheModuleNotVisible(cls.name, module.metatype.name),
+          CacheErrorCode.CacheModuleNotVisible,
+        );
+      }
+      const method = decoratedMethod(cls, applies);
       if (method !== undefined) {
         return new CacheConfigError(
           messages.cacheModuleNotVisible(`${cls.name}@${method}`, module.metatype.name),
@@ -41,13 +53,23 @@ export function missingCacheModule(
   );
 }
 
-function decoratedMethod(cls: Function): string | undefined {
+/** True for a class or method that names the interceptor in `@UseInterceptors()`. */
+function usesInterceptor(type: Function): (target: object) => boolean {
+  return (target) =>
+    ((Reflect.getMetadata(NEST_INTERCEPTORS_METADATA, target) as unknown[]) ?? []).includes(type);
+}
+
+function decoratedMethod(cls: Function, applies: (target: object) => boolean): string | undefined {
   const classLevel = KEYS.some((key) => Reflect.getMetadata(key, cls) !== undefined);
   for (let proto = cls.prototype; proto && proto !== Object.prototype;) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const value = Object.getOwnPropertyDescriptor(proto, name)?.value;
       if (name === 'constructor' || typeof value !== 'function') continue;
-      if (classLevel || KEYS.some((key) => Reflect.getMetadata(key, value) !== undefined)) {
+      if (
+        classLevel ||
+        applies(value) ||
+        KEYS.some((key) => Reflect.getMetadata(key, value) !== undefined)
+      ) {
         return name;
       }
     }

@@ -461,6 +461,12 @@ describe('CacheModule.register / registerAsync options', () => {
     await ctx.app.close();
   });
 
+  it('registerAsync without useFactory, useClass or useExisting is a CacheConfigError', () => {
+    expect(() => CacheModule.registerAsync({ imports: [] })).toThrow(
+      /CacheModule.registerAsync: option 'useFactory' must be given, or useClass/,
+    );
+  });
+
   it('a bad option still fails at bootstrap with CacheConfigError', async () => {
     expect(() => CacheModule.register({ ttl: -1 } as never)).not.toThrow(); // validated at bootstrap
     @Module({ imports: [CacheModule.register({ ttl: -1 })] })

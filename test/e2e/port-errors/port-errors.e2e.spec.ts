@@ -2,7 +2,8 @@
  * The errors a real port from @nestjs/cache-manager tripped over, each made a CacheConfigError
  * that says what is wrong and how to fix it.
  */
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, UseInterceptors } from '@nestjs/common';
+import { CacheInterceptor as CompatCacheInterceptor } from 'nestjs-cached/compat';
 import { Test, TestingModule } from '@nestjs/testing';
 import * as ts from 'typescript';
 import {
@@ -67,6 +68,25 @@ describe('a module that cannot see CacheModule', () => {
     const error = await initError(AppModule);
     expect(error).toBeInstanceOf(CacheConfigError);
     expect((error as Error).message).toContain('LinksController@list');
+  });
+
+  it('names the controller that applies the compat CacheInterceptor', async () => {
+    @Controller('legacy')
+    @UseInterceptors(CompatCacheInterceptor)
+    class LegacyController {
+      @Get()
+      list() {
+        return [];
+      }
+    }
+    @Module({ controllers: [LegacyController] })
+    class LegacyModule {}
+    @Module({ imports: [CacheModule.forRoot(), LegacyModule] })
+    class AppModule {}
+
+    const error = await initError(AppModule);
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect((error as Error).message).toMatch(/^LegacyController: LegacyModule cannot see/);
   });
 
   it('boots when the module imports CacheModule or it is global', async () => {
