@@ -34,7 +34,13 @@ export interface CacheManagerModuleOptions extends Omit<CacheModuleOptions, 'ttl
   isGlobal?: boolean;
 }
 
-/** What a `registerAsync({ useClass | useExisting })` class implements. */
+/**
+ * What a `registerAsync({ useClass | useExisting })` class implements.
+ * @example
+ * @Injectable() class CacheConfig implements CacheOptionsFactory {
+ *   createCacheOptions() { return { ttl: 5000 }; }
+ * }
+ */
 export interface CacheManagerOptionsFactory {
   createCacheOptions(): CacheManagerModuleOptions | Promise<CacheManagerModuleOptions>;
 }

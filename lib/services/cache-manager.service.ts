@@ -6,10 +6,18 @@ import { Ttl } from '../core/ttl';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheService } from './cache.service';
 
-/** A ttl as cache-manager takes it: milliseconds, `0` for no expiry, or a function of the value. */
+/**
+ * A ttl as cache-manager takes it: milliseconds, `0` for no expiry, or a function of the value.
+ * @example
+ * await cacheManager.wrap('rates', load, (rates) => rates.maxAgeMs);
+ */
 export type CacheManagerTtl<T> = number | ((value: T) => number);
 
-/** `wrap`'s options object, as cache-manager 7 takes it. */
+/**
+ * `wrap`'s options object, as cache-manager 7 takes it.
+ * @example
+ * await cacheManager.wrap('rates', load, { ttl: 60_000 });
+ */
 export interface CacheManagerWrapOptions<T> {
   /** @default the module's ttl */
   ttl?: CacheManagerTtl<T>;
@@ -117,6 +125,7 @@ export class CacheManager {
     return this.events.on(event, listener);
   }
 
+  /** Stops listening. */
   off(event: string, listener: (...args: any[]) => void): EventEmitter {
     return this.events.off(event, listener);
   }
