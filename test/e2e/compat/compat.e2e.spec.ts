@@ -18,6 +18,7 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Exclude } from 'class-transformer';
+import type { Cache as CoreCache } from 'cache-manager';
 import Keyv from 'keyv';
 import { CacheEvict, CacheService, Cached } from 'nestjs-cached';
 import {
@@ -53,6 +54,19 @@ class Account {
   constructor(name: string, password: string) {
     this.name = name;
     this.password = password;
+  }
+}
+
+/** Typed with cache-manager's own `Cache`, as the NestJS docs show it: unchanged too. */
+@Injectable()
+class ThemeService {
+  constructor(@Inject(CACHE_MANAGER) private readonly cacheManager: CoreCache) {}
+
+  async theme(): Promise<string> {
+    const cached = await this.cacheManager.get<string>('theme');
+    if (cached) return cached;
+    await this.cacheManager.set('theme', 'dark', 1_000);
+    return 'dark';
   }
 }
 
@@ -166,7 +180,11 @@ class PlainController {
 @Module({
   imports: [CacheModule.register({ ttl: 5_000, isGlobal: true })],
   controllers: [AppController],
-  providers: [SettingsService, { provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
+  providers: [
+    SettingsService,
+    ThemeService,
+    { provide: APP_INTERCEPTOR, useClass: CacheInterceptor },
+  ],
 })
 class GlobalAppModule {}
 
@@ -281,6 +299,8 @@ describe.each(PLATFORMS)(
       });
 
       it('CACHE_MANAGER get/set/del, ttl 0 = no expiry, over the CacheService store', async () => {
+        expect(await ctx.app.get(ThemeService).theme()).toBe('dark');
+        expect(await ctx.app.get(CacheService).get('theme')).toBe('dark');
         const settings = ctx.app.get(SettingsService);
         expect(await settings.roundTrip()).toEqual({ value: 'value', afterDel: undefined });
         const manager = ctx.app.get<Cache>(CACHE_MANAGER);
