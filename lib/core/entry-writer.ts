@@ -111,6 +111,7 @@ export class EntryWriter {
     const write = this.guarded.writeTracked(ticket.storeKey, encodeEntry(entry), ttlMs);
     const done = (ok: boolean) => {
       if (ok) this.stats.sets++;
+      else ticket.writeFailed = true;
       return ok;
     };
     if (!isThenable(write.ok) && write.landed === undefined) {

@@ -3,7 +3,13 @@ import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
 import { resultTtl, WarnOnce } from './result-ttl';
+import { reportStoreFailure } from './strict-scope';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
+
+/** What `store` learnt: `writeFailed` when the store refused the write (not a cancellation). */
+interface StoreOutcome {
+  writeFailed?: boolean;
+}
 
 /** Resolved options of one `wrap` (durations in ms). */
 export interface WrapPolicy {
@@ -88,17 +94,23 @@ export class ValueCache {
       policy.tags,
       async (ticket) => {
         const value = await factory();
-        const result: FlightResult<T> = { value };
-        result.payload = await this.store(ticket, key, value, policy);
+        const result: FlightResult<T> & { writeFailed?: boolean } = { value };
+        const outcome: StoreOutcome = {};
+        result.payload = await this.store(ticket, key, value, policy, outcome);
+        result.writeFailed = outcome.writeFailed;
         return result;
       },
       undefined,
       policy.flightTimeout,
     );
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
-    const value = promise.then((result) =>
-      leader || result.own ? result.value : deserializeValue<T>(result.payload!),
-    );
+    const value = promise.then((result: FlightResult<T> & { writeFailed?: boolean }) => {
+      if (leader || result.own) return result.value;
+      // A strict joiner must learn that the shared value was not stored (the leader's failure
+      // was reported to the leader's call only).
+      if (result.writeFailed) reportStoreFailure(new Error(messages.sharedWriteFailed(key)));
+      return deserializeValue<T>(result.payload!);
+    });
     return { leader, promise: value };
   }
 
@@ -106,7 +118,13 @@ export class ValueCache {
    * Stores a computed value under its ticket, unless it is `undefined`, `unless` refuses it or it
    * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
    */
-  async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
+  async store(
+    ticket: Ticket,
+    key: string,
+    value: unknown,
+    policy: WrapPolicy,
+    outcome: StoreOutcome = {},
+  ) {
     if (value === undefined || (await policy.unless?.(value))) return undefined;
     const ttl = policy.ttlOf
       ? resultTtl(policy.where ?? key, value, policy.ttlOf, this.warned)
@@ -114,10 +132,12 @@ export class ValueCache {
     if (ttl === undefined) return undefined;
     const payload = this.engine.serialize(key, value);
     if (payload === undefined) return undefined;
-    await this.engine.commit(ticket, payload, {
+    const stored = await this.engine.commit(ticket, payload, {
       ttl,
       staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
     });
+    // The store failed the write, or could not tell the tag versions the value was computed under.
+    outcome.writeFailed = !stored && (ticket.writeFailed === true || ticket.versions === null);
     return payload;
   }
 }

@@ -133,6 +133,8 @@ export const messages = {
   strictStoreFailed: (operation: string, key: string, error: unknown) =>
     `CacheService@${operation}: the store failed for '${key}' (${errorText(error)}) and the call ` +
     `is strict; retry later, or drop { strict: true } to serve without the cache`,
+  sharedWriteFailed: (key: string) =>
+    `the value of '${key}' computed by a concurrent call could not be stored`,
   compatStores: (ignored: number) =>
     `CacheModule.register: ${ignored} of the stores were ignored, only the last one (the shared ` +
     `one) is used; for an in-process tier in front of Redis use redisStore() from ` +

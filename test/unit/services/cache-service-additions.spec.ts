@@ -19,6 +19,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A memory store that can be made to fail (throw) or hang (never answer). */
 class FlakyStore extends MemoryStore {
   mode: 'up' | 'down' | 'hang' = 'up';
+  /** Only writes fail. */
+  setDown = false;
   private check<T>(call: () => T): T {
     if (this.mode === 'down') throw new Error('store down');
     if (this.mode === 'hang') return new Promise<never>(() => undefined) as T;
@@ -31,6 +33,7 @@ class FlakyStore extends MemoryStore {
     return this.check(() => super.getMany(keys));
   }
   override set(key: string, value: string, ttlMs: number) {
+    if (this.setDown) throw new Error('writes refused');
     return this.check(() => super.set(key, value, ttlMs));
   }
 }
@@ -184,6 +187,32 @@ describe('strict calls', () => {
     await expect(cache.wrap('w', factory, { strict: true })).rejects.toBeInstanceOf(
       CacheStoreError,
     );
+  });
+
+  it('concurrent strict wraps of one key all reject when the shared value could not be stored', async () => {
+    const { cache, store } = await serviceWith();
+    store.setDown = true;
+    let runs = 0;
+    const factory = async () => {
+      await sleep(20);
+      return ++runs;
+    };
+    const results = await Promise.allSettled([
+      cache.wrap('shared', factory, { strict: true }),
+      cache.wrap('shared', factory, { strict: true }),
+      cache.wrap('shared', factory), // not strict: gets the value
+    ]);
+    expect(runs).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    for (const r of results.slice(0, 2)) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(CacheStoreError);
+    }
+    store.setDown = false;
+    const again = await Promise.all([
+      cache.wrap('ok', factory, { strict: true }),
+      cache.wrap('ok', factory, { strict: true }),
+    ]);
+    expect(again).toEqual([2, 2]);
   });
 
   it('resolve normally when the store works', async () => {
