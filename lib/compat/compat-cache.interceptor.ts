@@ -21,13 +21,16 @@ import { CacheTTLFactory } from './cache-ttl.decorator';
 interface CompatRoute {
   key?: string | CacheKeyFactory;
   ttlFactory?: CacheTTLFactory;
+  /** Keyed by the request URL (cache-manager's key): the route is neither versioned nor by host. */
+  byUrl?: boolean;
 }
 
 /**
  * `@nestjs/cache-manager`'s `CacheInterceptor`, with nestjs-cached's semantics: as
  * `APP_INTERCEPTOR` or in `@UseInterceptors()`, it caches every GET handler it covers (privacy
  * bypass for identified requests, replay of what the miss sent, single-flight, fail-open), with
- * `@CacheKey` / `@CacheTTL` when given, keyed by the request URL otherwise (as cache-manager). Handlers carrying `@Cached` or `@CacheEvict` are left to
+ * `@CacheKey` / `@CacheTTL` when given, keyed by the request URL otherwise (as cache-manager;
+ * versioned and host-routed handlers keep nestjs-cached's key, which names the route). Handlers carrying `@Cached` or `@CacheEvict` are left to
  * those. A subclass may override `trackBy(ctx)` to choose keys (`undefined` bypasses).
  * @example
  * providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }]
@@ -117,7 +120,11 @@ export class CacheInterceptor extends CachedInterceptor {
   ): MaybePromise<string | undefined> {
     if (typeof route.key === 'string') return route.key;
     if (typeof route.key === 'function') return then(route.key(ctx), asKey);
-    return req.originalUrl ?? req.url ?? super.keyOf(plan, ctx, req);
+    // A versioned or host-routed handler may share its URL with another handler or tenant: it
+    // keeps nestjs-cached's key, which names the route, so their responses never mix.
+    route.byUrl ??= !plan.route.byHost && JSON.parse(plan.route.name)[3] === null;
+    const url = req.originalUrl ?? req.url;
+    return route.byUrl && url !== undefined ? url : super.keyOf(plan, ctx, req);
   }
 }
 

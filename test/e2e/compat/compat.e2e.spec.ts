@@ -15,6 +15,7 @@ import {
   Param,
   Post,
   UseInterceptors,
+  VersioningType,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Exclude } from 'class-transformer';
@@ -373,6 +374,44 @@ describe('a CacheInterceptor subclass overriding trackBy (a cache-manager patter
       await ctx.app.close();
     },
   );
+});
+
+describe('header-versioned handlers behind one URL, under the compat CacheInterceptor', () => {
+  @Controller({ path: 'catalog', version: '1' })
+  class CatalogV1 {
+    @Get()
+    list() {
+      count('v1');
+      return { version: 1 };
+    }
+  }
+  @Controller({ path: 'catalog', version: '2' })
+  class CatalogV2 {
+    @Get()
+    list() {
+      count('v2');
+      return { version: 2 };
+    }
+  }
+  @Module({
+    imports: [CacheModule.register()],
+    controllers: [CatalogV1, CatalogV2],
+    providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
+  })
+  class VersionedModule {}
+
+  it.each(PLATFORMS)('never answer one version with the other (%s)', async (platform) => {
+    calls = {};
+    const ctx = await bootApp(platform, VersionedModule, (app) =>
+      app.enableVersioning({ type: VersioningType.HEADER, header: 'x-api-version' }),
+    );
+    for (const version of ['1', '2', '1', '2']) {
+      const res = await ctx.http().get('/catalog').set('x-api-version', version).expect(200);
+      expect(res.body).toEqual({ version: Number(version) });
+    }
+    expect(calls).toEqual({ v1: 1, v2: 1 });
+    await ctx.app.close();
+  });
 });
 
 describe('CACHE_MANAGER, cache-manager 7 shapes', () => {
