@@ -10,6 +10,7 @@ import {
   Get,
   Inject,
   Injectable,
+  Logger,
   Module,
   ClassSerializerInterceptor,
   Param,
@@ -412,6 +413,52 @@ describe('header-versioned handlers behind one URL, under the compat CacheInterc
     expect(calls).toEqual({ v1: 1, v2: 1 });
     await ctx.app.close();
   });
+});
+
+describe('a failing store under the compat layer (fail-open)', () => {
+  const down = () => {
+    throw new Error('store down');
+  };
+  @Controller('fragile')
+  class FragileController {
+    @Get()
+    list() {
+      count('fragile');
+      return ['f'];
+    }
+  }
+  @Module({
+    imports: [
+      CacheModule.register({
+        stores: new Keyv({ store: { get: down, set: down, delete: down, clear: down } }),
+        storeTimeout: 50,
+      }),
+    ],
+    controllers: [FragileController],
+    providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }],
+  })
+  class FragileModule {}
+
+  it.each(PLATFORMS)(
+    'routes answer from the handler, CACHE_MANAGER reads miss (%s)',
+    async (platform) => {
+      calls = {};
+      const ctx = await bootApp(platform, FragileModule);
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        await ctx.http().get('/fragile').expect(200, ['f']);
+        await ctx.http().get('/fragile').expect(200, ['f']);
+        expect(calls.fragile).toBe(2);
+        const manager = ctx.app.get<Cache>(CACHE_MANAGER);
+        expect(await manager.get('k')).toBeUndefined();
+        expect(await manager.set('k', 1)).toBe(1); // resolves, as every write on a failing store
+        await expect(manager.del('k')).rejects.toThrow(/store down/); // the writer must know
+      } finally {
+        logged.mockRestore();
+        await ctx.app.close();
+      }
+    },
+  );
 });
 
 describe('CACHE_MANAGER, cache-manager 7 shapes', () => {
