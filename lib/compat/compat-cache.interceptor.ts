@@ -30,8 +30,9 @@ interface CompatRoute {
  * `APP_INTERCEPTOR` or in `@UseInterceptors()`, it caches every GET handler it covers (privacy
  * bypass for identified requests, replay of what the miss sent, single-flight, fail-open), with
  * `@CacheKey` / `@CacheTTL` when given, keyed by the request URL otherwise (as cache-manager;
- * versioned and host-routed handlers keep nestjs-cached's key, which names the route). Handlers carrying `@Cached` or `@CacheEvict` are left to
- * those. A subclass may override `trackBy(ctx)` to choose keys (`undefined` bypasses).
+ * versioned and host-routed handlers keep nestjs-cached's key, which names the route). Handlers
+ * carrying `@Cached` or `@CacheEvict` are left to those. A subclass may override `trackBy(ctx)`
+ * to choose keys (`undefined` bypasses).
  * @example
  * providers: [{ provide: APP_INTERCEPTOR, useClass: CacheInterceptor }]
  */
