@@ -11,7 +11,10 @@ import { memoryStore } from '../stores/memory.store';
  * CacheModule.register({ ttl: 5000, isGlobal: true, stores: [new Keyv()] })
  */
 export interface CacheManagerModuleOptions extends Omit<CacheModuleOptions, 'ttl' | 'store'> {
-  /** Time to live in milliseconds (a duration string works too); `0` means no expiry. @default '5m' */
+  /**
+   * Time to live in milliseconds (a duration string works too); `0` means no expiry.
+   * @default '5m'
+   */
   ttl?: Ttl | 0;
   /**
    * A Keyv instance or Keyv store adapter, or a list of them; with a list, the last (the shared
@@ -48,7 +51,10 @@ export interface CacheManagerOptionsFactory {
 /**
  * `CacheModule.registerAsync()` options, as `@nestjs/cache-manager` takes them.
  * @example
- * CacheModule.registerAsync({ inject: [ConfigService], useFactory: (c) => ({ ttl: c.get('TTL_MS') }) })
+ * CacheModule.registerAsync({
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ ttl: config.get('CACHE_TTL_MS') }),
+ * })
  */
 export interface CacheManagerModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory?: (...args: any[]) => CacheManagerModuleOptions | Promise<CacheManagerModuleOptions>;

@@ -2,7 +2,7 @@
  * `nestjs-cached/compat`: `@nestjs/cache-manager`'s API over nestjs-cached, so an app moves by
  * changing its imports, then route by route to `@Cached`. See docs/migrating-from-cache-manager.md.
  * @example
- * import { CACHE_MANAGER, CacheInterceptor, CacheKey, CacheModule, CacheTTL } from 'nestjs-cached/compat';
+ * import { CACHE_MANAGER, CacheInterceptor, CacheModule } from 'nestjs-cached/compat';
  */
 export { CacheModule } from '../cache.module';
 export { CACHE_KEY_METADATA, CACHE_MANAGER, CACHE_TTL_METADATA } from '../cache.constants';

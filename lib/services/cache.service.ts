@@ -91,8 +91,8 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /**
-   * Stores `value` (`undefined` is ignored). Rejects with `CacheConfigError` for a bad ttl or a value
-   * that cannot be stored; a failing store resolves (counted in `stats().errors`), unless
+   * Stores `value` (`undefined` is ignored). Rejects with `CacheConfigError` for a bad ttl or a
+   * value that cannot be stored; a failing store resolves (counted in `stats().errors`), unless
    * `{ strict: true }`: then it rejects with `CacheStoreError`.
    * @example
    * await cache.set(`link:${code}`, link, { ttl: (l) => l.expiresAt - Date.now(), strict: true });
