@@ -32,6 +32,6 @@ export const HANDLER_METADATA_KEYS = ['graphql:resolver_type', 'message', 'micro
  * `CacheModule` provides; the same string as `@nestjs/cache-manager`'s, so a port keeps its code.
  */
 export const CACHE_MANAGER = 'CACHE_MANAGER';
-/** `@CacheKey` / `@CacheTTL` (from `nestjs-cached/compat`), under `@nestjs/cache-manager`'s names. */
+/** `@CacheKey` / `@CacheTTL` (`nestjs-cached/compat`), under `@nestjs/cache-manager`'s names. */
 export const CACHE_KEY_METADATA = 'cache_module:cache_key';
 export const CACHE_TTL_METADATA = 'cache_module:cache_ttl';

@@ -94,7 +94,7 @@ export class CacheModule extends ConfigurableModuleClass {
    * `@nestjs/cache-manager`'s `registerAsync()`: `useFactory` / `useClass` / `useExisting` give
    * its options, mapped as `register()` maps them.
    * @example
-   * CacheModule.registerAsync({ inject: [ConfigService], useFactory: (c) => ({ ttl: c.get('MS') }) })
+   * CacheModule.registerAsync({ inject: [Config], useFactory: (c: Config) => ({ ttl: c.ttlMs }) })
    */
   static registerAsync(options: CacheManagerModuleAsyncOptions): DynamicModule {
     const { imports, inject = [], useFactory, useClass, useExisting, isGlobal } = options;
