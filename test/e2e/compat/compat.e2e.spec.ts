@@ -567,6 +567,21 @@ describe('CacheModule.register / registerAsync options', () => {
     await ctx.app.close();
   });
 
+  it('@CacheTTL and @CacheKey reject bad values when the class is declared', () => {
+    class Routes {
+      list() {}
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(Routes.prototype, 'list')!;
+    for (const bad of [-5, NaN, '60' as never]) {
+      expect(() => CacheTTL(bad)(Routes.prototype, 'list', descriptor)).toThrow(
+        /Routes@list @CacheTTL: invalid ttl/,
+      );
+    }
+    expect(() => CacheKey('' as never)(Routes.prototype, 'list', descriptor)).toThrow(
+      /Routes@list: option 'key' must be a non-empty string or a function/,
+    );
+  });
+
   it('registerAsync without useFactory, useClass or useExisting is a CacheConfigError', () => {
     expect(() => CacheModule.registerAsync({ imports: [] })).toThrow(
       /CacheModule.registerAsync: option 'useFactory' must be given, or useClass/,
