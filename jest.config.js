@@ -8,6 +8,7 @@ module.exports = {
   moduleNameMapper: {
     '^nestjs-cached$': '<rootDir>/lib/index.ts',
     '^nestjs-cached/redis$': '<rootDir>/lib/redis/index.ts',
+    '^nestjs-cached/compat$': '<rootDir>/lib/compat/index.ts',
   },
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/reporters/summary-line.js'],

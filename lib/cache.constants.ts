@@ -26,3 +26,12 @@ export const NEST_HEADERS_METADATA = '__headers__';
 
 /** Metadata that marks a method as a GraphQL resolver, WebSocket or RPC handler. */
 export const HANDLER_METADATA_KEYS = ['graphql:resolver_type', 'message', 'microservices:pattern'];
+
+/**
+ * DI token of the cache-manager-shaped provider (`@Inject(CACHE_MANAGER)`), which every
+ * `CacheModule` provides; the same string as `@nestjs/cache-manager`'s, so a port keeps its code.
+ */
+export const CACHE_MANAGER = 'CACHE_MANAGER';
+/** `@CacheKey` / `@CacheTTL` (`nestjs-cached/compat`), under `@nestjs/cache-manager`'s names. */
+export const CACHE_KEY_METADATA = 'cache_module:cache_key';
+export const CACHE_TTL_METADATA = 'cache_module:cache_ttl';

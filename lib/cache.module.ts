@@ -1,6 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { CACHE_RESOLVED_OPTIONS } from './cache.constants';
+import { CACHE_MANAGER, CACHE_RESOLVED_OPTIONS } from './cache.constants';
+import {
+  CacheManagerModuleAsyncOptions,
+  CacheManagerModuleOptions,
+  CacheManagerOptionsFactory,
+  fromCacheManagerOptions,
+} from './compat/cache-manager-options';
+import { CacheManager } from './services/cache-manager.service';
+import { CacheConfigError } from './errors/cache-config.error';
+import { messages } from './errors/cache.messages';
 import { DynamicModule } from '@nestjs/common';
 import {
   CACHE_MODULE_OPTIONS,
@@ -55,8 +64,12 @@ import { ObservabilityBootstrap } from './observability/observability.bootstrap'
     CachedMethodsExplorer,
     CacheHealthIndicator,
     ObservabilityBootstrap,
+    CacheManager,
+    { provide: CACHE_MANAGER, useExisting: CacheManager },
   ],
   exports: [
+    CacheManager,
+    CACHE_MANAGER,
     CACHE_RESOLVED_OPTIONS,
     CacheEngine,
     CacheService,
@@ -71,4 +84,60 @@ export class CacheModule extends ConfigurableModuleClass {
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
   }
+
+  /**
+   * `@nestjs/cache-manager`'s `register()`: its options (`ttl` in ms, `0` = no expiry, `isGlobal`,
+   * `stores` / `store`) mapped onto `forRoot`, so a module file changes only its import.
+   * @example
+   * @Module({ imports: [CacheModule.register({ ttl: 5000, isGlobal: true })] })
+   */
+  static register(options: CacheManagerModuleOptions = {}): DynamicModule {
+    return CacheModule.forRoot({ ...fromCacheManagerOptions(options), isGlobal: options.isGlobal });
+  }
+
+  /**
+   * `@nestjs/cache-manager`'s `registerAsync()`: `useFactory` / `useClass` / `useExisting` give
+   * its options, mapped as `register()` maps them.
+   * @example
+   * CacheModule.registerAsync({ inject: [Config], useFactory: (c: Config) => ({ ttl: c.ttlMs }) })
+   */
+  static registerAsync(options: CacheManagerModuleAsyncOptions): DynamicModule {
+    const { imports, inject = [], useFactory, useClass, useExisting, isGlobal } = options;
+    const factoryClass = useClass ?? useExisting;
+    if (!useFactory && !factoryClass) {
+      throw new CacheConfigError(
+        messages.invalidOption(
+          'CacheModule.registerAsync',
+          'useFactory',
+          'given, or useClass / useExisting',
+          undefined,
+        ),
+      );
+    }
+    const raw: Provider = useFactory
+      ? { provide: COMPAT_OPTIONS, useFactory, inject }
+      : {
+          provide: COMPAT_OPTIONS,
+          useFactory: (factory: CacheManagerOptionsFactory) => factory.createCacheOptions(),
+          inject: [factoryClass!],
+        };
+    const module = CacheModule.forRootAsync({
+      imports,
+      isGlobal,
+      inject: [COMPAT_OPTIONS],
+      useFactory: (given: CacheManagerModuleOptions) => fromCacheManagerOptions(given),
+    });
+    return {
+      ...module,
+      providers: [
+        ...(module.providers ?? []),
+        raw,
+        ...(useClass ? [useClass] : []),
+        ...(options.extraProviders ?? []),
+      ],
+    };
+  }
 }
+
+/** The options a `registerAsync` factory gives, before they are mapped. */
+const COMPAT_OPTIONS = 'nestjs-cached:compat-options';

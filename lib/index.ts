@@ -10,6 +10,10 @@ export type {
   CacheSetOptions,
   CacheWrapOptions,
 } from './services/cache.service';
+export type { CacheGetOptions } from './services/cache.service';
+export { CacheStoreError } from './errors/cache-store.error';
+export { CacheManager } from './services/cache-manager.service';
+export { CACHE_MANAGER } from './cache.constants';
 export { CacheConfigError } from './errors/cache-config.error';
 export { CacheErrorCode } from './errors/cache-error-code';
 export { memoryStore, MemoryStore } from './stores/memory.store';

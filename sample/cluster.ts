@@ -2,6 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { configureApp } from './app.setup';
+import { stopWithParent } from './stop-with-parent';
 
 /**
  * `npm run sample:cluster`: two instances of the catalogue on one Redis (`REDIS_URL`, default
@@ -18,6 +19,7 @@ export async function startInstances(ports: number[]): Promise<INestApplication[
   for (const port of ports) {
     const app = configureApp(await NestFactory.create(AppModule, { logger: ['error', 'warn'] }));
     app.enableShutdownHooks();
+    stopWithParent(() => app.close());
     await app.listen(port);
     apps.push(app);
   }

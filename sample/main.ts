@@ -3,15 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { stopWithParent } from './stop-with-parent';
 
 /** Starts the catalogue on Express, on `PORT` (default 3000; `PORT=0` picks a free one). */
 async function bootstrap(): Promise<void> {
   const app = configureApp(await NestFactory.create(AppModule));
   app.enableShutdownHooks();
+  stopWithParent(() => app.close());
   await app.listen(Number(process.env.PORT ?? 3000));
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  new Logger('Sample').log(`Products catalogue listening on ${url}`);
+  new Logger('Sample').log(`Products catalogue listening on ${url} (pid ${process.pid})`);
   const examples: [string, string][] = [
     [`curl -i ${url}/products`, 'MISS (slow), then HIT'],
     [`curl -i -H 'Accept-Language: fr' ${url}/products`, 'its own entry: prices in French'],

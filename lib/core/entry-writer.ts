@@ -119,6 +119,7 @@ export class EntryWriter {
     const write = this.guarded.writeTracked(ticket.storeKey, encodeEntry(entry), ttlMs);
     const done = (ok: boolean) => {
       if (ok) this.stats.sets++;
+      else ticket.writeFailed = true;
       if (source !== undefined && ok) source.stored(ticket.key);
       else if (source !== undefined) source.failed();
       return ok;

@@ -22,6 +22,8 @@ export interface Ticket {
   writing?: Promise<unknown>;
   /** Set by a delete or clear: the value must be removed again if its write lands late. */
   erase?: boolean;
+  /** Set when the store failed the write of its value (not a cancellation). */
+  writeFailed?: boolean;
 }
 
 /** What a computation produced: the value, and its stored form when it could be stored. */

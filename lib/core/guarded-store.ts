@@ -6,6 +6,7 @@ import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
 import { StoreErrorReason } from './cache-observer.interface';
 import { StatsCounter } from './stats.counter';
+import { reportStoreFailure } from './strict-scope';
 
 const LOG_INTERVAL_MS = 1_000;
 
@@ -106,12 +107,14 @@ export class GuardedStore {
     try {
       result = call();
     } catch (error) {
+      reportStoreFailure(error);
       return fallback(this.failed(operation, error));
     }
     if (!isThenable<T>(result)) return result;
-    return this.withTimeout(operation, result).catch((error) =>
-      fallback(this.failed(operation, error)),
-    );
+    return this.withTimeout(operation, result).catch((error) => {
+      reportStoreFailure(error);
+      return fallback(this.failed(operation, error));
+    });
   }
 
   private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {

@@ -28,11 +28,19 @@ export function parseTtl(value: unknown, where: string): number {
     throw new CacheConfigError(messages.invalidTtl(where, value), CacheErrorCode.InvalidTtl);
   }
   if (typeof value === 'string') {
+    if (isBareNumber(value) && Number(value) > 0) {
+      throw new CacheConfigError(messages.ambiguousTtl(where, value), CacheErrorCode.InvalidTtl);
+    }
     const match = DURATION.exec(value.trim());
     const ms = match ? Number(match[1]) * UNIT_MS[match[2]] : NaN;
     if (ms > 0) return ms;
   }
   throw new CacheConfigError(messages.invalidTtl(where, value), CacheErrorCode.InvalidTtl);
+}
+
+/** True for a number written as a string (`'60'`, as environment variables are): ambiguous. */
+export function isBareNumber(value: string): boolean {
+  return /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value);
 }
 
 /** Like `parseTtl`, but `undefined` stays `undefined` (an option left out). */

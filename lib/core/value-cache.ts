@@ -2,8 +2,15 @@ import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
+import { resultTtl, WarnOnce } from './result-ttl';
 import { SourceCounter } from './source.counter';
+import { reportStoreFailure } from './strict-scope';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
+
+/** What `store` learnt: `writeFailed` when the store refused the write (not a cancellation). */
+interface StoreOutcome {
+  writeFailed?: boolean;
+}
 
 /** Resolved options of one `wrap` (durations in ms). */
 export interface WrapPolicy {
@@ -13,6 +20,13 @@ export interface WrapPolicy {
   staleIfError: number;
   /** Longest wait for a run of the same key in progress (single-flight deadline). */
   flightTimeout?: number;
+  /**
+   * The ttl as a function of the result (ms, `Infinity` or a duration string); what it answers
+   * when that is not a duration leaves the value unstored, with one warning.
+   */
+  ttlOf?: (value: any) => unknown;
+  /** Who the warnings name (`Class@method`); the key when absent. */
+  where?: string;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
   /** The method's counters; `CacheService`'s when left out. */
@@ -25,6 +39,7 @@ export interface WrapPolicy {
  */
 export class ValueCache {
   private readonly logger = new Logger('CacheModule');
+  private readonly warned = new WarnOnce(this.logger);
 
   constructor(private readonly engine: CacheEngine) {}
 
@@ -88,8 +103,10 @@ export class ValueCache {
           (policy.source ?? this.engine.service).refused('error', key);
           throw error;
         }
-        const result: FlightResult<T> = { value };
-        result.payload = await this.store(ticket, key, value, policy);
+        const result: FlightResult<T> & { writeFailed?: boolean } = { value };
+        const outcome: StoreOutcome = {};
+        result.payload = await this.store(ticket, key, value, policy, outcome);
+        result.writeFailed = outcome.writeFailed;
         return result;
       },
       undefined,
@@ -97,9 +114,13 @@ export class ValueCache {
     );
     if (!leader) (policy.source ?? this.engine.service).joined();
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
-    const value = promise.then((result) =>
-      leader || result.own ? result.value : deserializeValue<T>(result.payload!),
-    );
+    const value = promise.then((result: FlightResult<T> & { writeFailed?: boolean }) => {
+      if (leader || result.own) return result.value;
+      // A strict joiner must learn that the shared value was not stored (the leader's failure
+      // was reported to the leader's call only).
+      if (result.writeFailed) reportStoreFailure(new Error(messages.sharedWriteFailed(key)));
+      return deserializeValue<T>(result.payload!);
+    });
     return { leader, promise: value };
   }
 
@@ -107,17 +128,29 @@ export class ValueCache {
    * Stores a computed value under its ticket, unless it is `undefined`, `unless` refuses it or it
    * cannot be serialized. Returns its stored form, or `undefined` when it was not storable.
    */
-  async store(ticket: Ticket, key: string, value: unknown, policy: WrapPolicy) {
+  async store(
+    ticket: Ticket,
+    key: string,
+    value: unknown,
+    policy: WrapPolicy,
+    outcome: StoreOutcome = {},
+  ) {
     const source = policy.source ?? this.engine.service;
     if (value === undefined) return void source.refused('unserializable', key);
     if (await policy.unless?.(value)) return void source.refused('unless', key);
+    const ttl = policy.ttlOf
+      ? resultTtl(policy.where ?? key, value, policy.ttlOf, this.warned)
+      : policy.ttl;
+    if (ttl === undefined) return void source.refused('unless', key);
     const payload = this.engine.serialize(key, value);
     if (payload === undefined) return void source.refused('unserializable', key);
-    await this.engine.commit(ticket, payload, {
+    const stored = await this.engine.commit(ticket, payload, {
       source,
-      ttl: policy.ttl,
+      ttl,
       staleWindow: Math.max(policy.staleWhileRevalidate, policy.staleIfError),
     });
+    // The store failed the write, or could not tell the tag versions the value was computed under.
+    outcome.writeFailed = !stored && (ticket.writeFailed === true || ticket.versions === null);
     return payload;
   }
 }

@@ -5,6 +5,7 @@ import {
   NEST_INTERCEPTORS_METADATA,
 } from '../cache.constants';
 import { CacheConfigError } from '../errors/cache-config.error';
+import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages, where } from '../errors/cache.messages';
 import { Ttl } from '../core/ttl';
 import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.interface';
@@ -43,6 +44,14 @@ export function applyCacheMetadata(
   method?: string | symbol,
   descriptor?: PropertyDescriptor,
 ): void {
+  // A class property (an arrow function) reaches a decorator with no method descriptor, and some
+  // transpilers hand over an initializer descriptor: neither has a method to cache.
+  if (method !== undefined && typeof descriptor?.value !== 'function') {
+    throw new CacheConfigError(
+      messages.notAMethod(where(target, method)),
+      CacheErrorCode.NotAMethod,
+    );
+  }
   const rival = RIVALS[metadataKey];
   if (descriptor && rival && Reflect.getMetadata(rival, descriptor.value) !== undefined) {
     throw new CacheConfigError(messages.conflictingDecorators(where(target, method)));

@@ -3,7 +3,7 @@ import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.interface';
 import { isClass } from '../core/resolve-options';
-import { isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
+import { isBareNumber, isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';
 
@@ -33,6 +33,7 @@ export function parseCachedArguments(
       ? parseCachedOptions(where, put, {})
       : parseCachedOptions(where, put, { key });
   }
+  if (typeof first === 'string' && isBareNumber(first)) parseTtl(first, where); // throws: ambiguous
   if (typeof first === 'string' && !isDurationString(first)) {
     throw new CacheConfigError(messages.notADuration(where, first), CacheErrorCode.InvalidTtl);
   }
@@ -86,7 +87,8 @@ export function parseCachedOptions(
   return {
     where,
     put,
-    ttl: parseOptionalTtl(options.ttl, where),
+    ttl: typeof options.ttl === 'function' ? undefined : parseOptionalTtl(options.ttl, where),
+    ttlOf: typeof options.ttl === 'function' ? options.ttl : undefined,
     key: options.key === undefined ? undefined : compileKey(where, 'key', options.key),
     tags: tags.map((tag) => compileKey(where, 'tags', tag)),
     scope,

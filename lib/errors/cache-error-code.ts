@@ -14,4 +14,8 @@ export enum CacheErrorCode {
   CircuitOpen = 'E_CIRCUIT_OPEN',
   MissingPackage = 'E_MISSING_PACKAGE',
   MissingEventEmitter = 'E_MISSING_EVENT_EMITTER',
+  StoreFailed = 'E_STORE_FAILED',
+  InvalidKey = 'E_INVALID_KEY',
+  NotAMethod = 'E_NOT_A_METHOD',
+  CacheModuleNotVisible = 'E_CACHE_MODULE_NOT_VISIBLE',
 }

@@ -119,6 +119,42 @@ export const messages = {
   listenerFailed: (event: string, reason: string) =>
     `CacheModule: a listener of '${event}' threw (${reason}); the cache carried on. ` +
     `Catch errors in your listener (this is logged once per event name)`,
+  ambiguousTtl: (where: string, value: string) =>
+    `${where}: ttl '${value}' is a bare number in a string, which is ambiguous (seconds or ` +
+    `milliseconds?); write the unit, e.g. '${value.trim()}s' or '${value.trim()}ms' (environment ` +
+    `variables are strings: CACHE_TTL=${value.trim()}s), or pass a number of milliseconds`,
+  resultTtlInvalid: (where: string, value: unknown, failure?: unknown) =>
+    `${where}: the ttl function ` +
+    (failure === undefined
+      ? `returned ${describe(value)}, not a duration`
+      : `failed (${errorText(failure)})`) +
+    `, so the value was not stored; return a positive number of milliseconds, Infinity or a ` +
+    `string such as '30s'`,
+  resultTtlOnRoute: (where: string) =>
+    `${where}: ttl as a function of the result works on provider methods and CacheService; on a ` +
+    `route give a duration, or cache the provider method the handler calls`,
+  notAMethod: (where: string) =>
+    `${where}: @Cached, @CachePut and @CacheEvict go on methods, and this is a class property ` +
+    `(an arrow function?); write it as a method: ${where.split('@')[1] ?? 'name'}(…) { … }`,
+  cacheModuleNotVisible: (where: string, module: string) =>
+    `${where}: ${module} cannot see CacheModule, so this method cannot be cached; import ` +
+    `CacheModule in ${module} (CacheModule.forRoot() in its imports), or register it once with ` +
+    `CacheModule.forRoot({ isGlobal: true })`,
+  invalidDeleteKey: (value: unknown) =>
+    `CacheService@delete: key ${describe(value)} is not a string; pass a string or an array of ` +
+    `strings (undefined and null do nothing)`,
+  strictStoreFailed: (operation: string, key: string, error: unknown) =>
+    `CacheService@${operation}: the store failed for '${key}' (${errorText(error)}) and the call ` +
+    `is strict; retry later, or drop { strict: true } to serve without the cache`,
+  sharedWriteFailed: (key: string) =>
+    `the value of '${key}' computed by a concurrent call could not be stored`,
+  compatStores: (ignored: number) =>
+    `CacheModule.register: ${ignored} of the stores were ignored, only the last one (the shared ` +
+    `one) is used; for an in-process tier in front of Redis use redisStore() from ` +
+    `'nestjs-cached/redis', which keeps its L1 coherent across instances`,
+  compatTtlFactoryInvalid: (where: string, value: unknown) =>
+    `${where}: the @CacheTTL factory returned ${describe(value)}, not a number of milliseconds ` +
+    `(0 = no expiry); the request bypasses the cache`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -76,6 +76,9 @@ export class CachedRoutesExplorer implements OnModuleInit {
       }
     }
     if (!isRoute) return;
+    if (cached?.ttlOf) {
+      throw new CacheConfigError(messages.resultTtlOnRoute(where), CacheErrorCode.InvalidTtl);
+    }
     // Allocated now, so `stats({ bySource: true })` and metrics list the route before traffic.
     countedSource(this.engine.stats, cls, handler, cached);
     if (evict?.all) assertCanEvictAll(this.engine.store, where);

@@ -5,6 +5,7 @@ import {
   Injectable,
   Logger,
   NestInterceptor,
+  OnModuleInit,
   Optional,
 } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
@@ -23,10 +24,11 @@ import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interfa
 import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
-import { renderKey } from '../metadata/cached-metadata';
+import { CachedMetadata, CacheEvictMetadata, renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
+import { missingCacheModule } from '../explorer/missing-cache-module';
 
 /** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
 const TAKEN = Symbol('nestjs-cached.taken');
@@ -37,28 +39,44 @@ const TAKEN = Symbol('nestjs-cached.taken');
  * never fail a request: a failing store is a miss, a failing callback a bypass.
  */
 @Injectable()
-export class CacheInterceptor implements NestInterceptor {
-  private readonly logger = new Logger('CacheModule');
+export class CacheInterceptor implements NestInterceptor, OnModuleInit {
+  protected readonly logger = new Logger('CacheModule');
   /** Plans by controller class, then handler: controllers may share an inherited handler. */
   private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
   private readonly flow: HttpCacheFlow;
 
+  // Optional so that a module that cannot see CacheModule gets a CacheConfigError naming the
+  // decorated method (onModuleInit), not Nest's "can't resolve dependencies of CacheInterceptor".
   constructor(
-    private readonly engine: CacheEngine,
-    @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
-    private readonly metadata: CacheMetadataAccessor,
-    private readonly keyFactories: KeyFactoryRegistry,
+    @Optional() protected readonly engine: CacheEngine,
+    @Optional() @Inject(CACHE_RESOLVED_OPTIONS) protected readonly options: ResolvedCacheOptions,
+    @Optional() protected readonly metadata: CacheMetadataAccessor,
+    @Optional() private readonly keyFactories: KeyFactoryRegistry,
     private readonly moduleRef: ModuleRef,
     @Optional() private readonly modules?: ModulesContainer,
   ) {
-    this.flow = new HttpCacheFlow(engine, options);
+    this.flow = engine && new HttpCacheFlow(engine, options);
+  }
+
+  onModuleInit(): void {
+    if (this.engine === undefined) throw missingCacheModule(this, this.modules);
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    let plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
-    if (plan === undefined) plan = this.plan(ctx);
+    const plan = this.planOf(ctx);
     if (plan === null) return next.handle();
+    return this.handle(plan, ctx, next);
+  }
+
+  /** The route's plan, worked out on its first request; `null` when the cache leaves it alone. */
+  protected planOf(ctx: ExecutionContext): RoutePlan | null {
+    const plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
+    return plan === undefined ? this.plan(ctx) : plan;
+  }
+
+  /** Serves one request of a planned route. */
+  protected handle(plan: RoutePlan, ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') {
       this.warnOnce(plan.where, () => messages.unsupportedContext(plan.where, ctx.getType()));
       return next.handle();
@@ -139,7 +157,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
   }
 
-  private keyOf(
+  protected keyOf(
     plan: RoutePlan,
     ctx: ExecutionContext,
     req: HttpRequestLike,
@@ -157,16 +175,29 @@ export class CacheInterceptor implements NestInterceptor {
       .then(asKey);
   }
 
+  /** What `@Cached` / `@CachePut` say about a handler (a subclass may cache more routes). */
+  protected cachedMetadata(ctx: ExecutionContext): CachedMetadata | undefined {
+    return this.metadata.cached(ctx.getHandler(), ctx.getClass());
+  }
+
+  /** What `@CacheEvict` says about a handler. */
+  protected evictMetadata(ctx: ExecutionContext): CacheEvictMetadata | undefined {
+    return this.metadata.evict(ctx.getHandler());
+  }
+
   private plan(ctx: ExecutionContext): RoutePlan | null {
     const handler = ctx.getHandler();
-    const cached = this.metadata.cached(handler, ctx.getClass());
-    const evict = this.metadata.evict(handler);
+    const cached = this.cachedMetadata(ctx);
+    const evict = this.evictMetadata(ctx);
     let plan: RoutePlan | null = null;
     if (cached || evict) {
       const around = routeInterceptors(ctx, this.moduleRef);
       const ours = around.filter(
         (interceptor) =>
-          interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
+          interceptor instanceof CacheInterceptor ||
+          (typeof interceptor === 'function' &&
+            (interceptor === CacheInterceptor ||
+              interceptor.prototype instanceof CacheInterceptor)),
       ).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
@@ -186,7 +217,7 @@ export class CacheInterceptor implements NestInterceptor {
     return plan;
   }
 
-  private warnOnce(id: string, message: () => string): void {
+  protected warnOnce(id: string, message: () => string): void {
     if (this.warned.has(id)) return;
     this.warned.add(id);
     this.logger.warn(message());

@@ -13,8 +13,12 @@ export type CacheKeyTemplate = string | ((...args: any[]) => string);
  * @Cached({ ttl: '30s', key: 'product:{params.id}', tags: ['products'], scope: 'public' })
  */
 export interface CachedOptions {
-  /** Time to live. @default the module's ttl */
-  ttl?: Ttl;
+  /**
+   * Time to live. On provider methods also a function of the result, `(value) => Ttl` (e.g. until
+   * a record's own expiry); a function answering something that is not a duration leaves the
+   * value unstored, with one warning. @default the module's ttl
+   */
+  ttl?: Ttl | ((result: any) => Ttl);
   /** The key. @default method, path, sorted query and `vary` headers (HTTP); Class.method + args hash */
   key?: CacheKeyTemplate;
   /** Tags to invalidate the entry by, templates allowed (`'product:{0}'`). @default [] */

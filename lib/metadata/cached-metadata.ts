@@ -10,6 +10,8 @@ export interface CachedMetadata {
   where: string;
   put: boolean;
   ttl?: number;
+  /** `ttl` given as a function of the result (provider methods). */
+  ttlOf?: (result: unknown) => unknown;
   key?: KeySource;
   tags: KeySource[];
   scope?: 'public' | 'user';

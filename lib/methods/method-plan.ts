@@ -88,6 +88,8 @@ export function wrapPolicy(
   const unless = cached.unless;
   return {
     ttl: plan.ttl,
+    ttlOf: cached.ttlOf,
+    where: plan.where,
     tags: [plan.name, ...tags],
     staleWhileRevalidate: plan.staleWhileRevalidate,
     staleIfError: plan.staleIfError,

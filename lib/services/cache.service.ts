@@ -1,21 +1,42 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine, notStorableReason } from '../core/cache.engine';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
-import { ValueCache } from '../core/value-cache';
+import { resultTtl, WarnOnce } from '../core/result-ttl';
+import { outsideStrict, strictly } from '../core/strict-scope';
+import { ValueCache, WrapPolicy } from '../core/value-cache';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
+import { CacheStoreError } from '../errors/cache-store.error';
 import { messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheStats, CacheStatsOptions } from '../interfaces/cache-stats.interface';
 
+/** Options of `CacheService.get`. */
+export interface CacheGetOptions {
+  /**
+   * Reject with `CacheStoreError` when the store fails or times out, instead of reading a miss:
+   * for data kept only in the cache. @default false
+   */
+  strict?: boolean;
+}
+
 /** Options of `CacheService.set`. */
-export interface CacheSetOptions {
-  /** @default the module's ttl */
-  ttl?: Ttl;
+export interface CacheSetOptions<T = any> {
+  /**
+   * A duration, or a function of the value (`(link) => link.expiresAt - Date.now()`); a function
+   * answering something that is not a duration leaves the value unstored, with one warning.
+   * @default the module's ttl
+   */
+  ttl?: Ttl | ((value: T) => Ttl);
   /** Tags to invalidate this entry by. */
   tags?: string[];
+  /**
+   * Reject with `CacheStoreError` when the store fails or times out, instead of resolving without
+   * storing. @default false
+   */
+  strict?: boolean;
 }
 
 /** Options of `CacheService.delete`. */
@@ -25,7 +46,7 @@ export interface CacheDeleteOptions {
 }
 
 /** Options of `CacheService.wrap`. */
-export interface CacheWrapOptions extends CacheSetOptions {
+export interface CacheWrapOptions<T = any> extends CacheSetOptions<T> {
   staleWhileRevalidate?: Ttl;
   staleIfError?: Ttl;
   /**
@@ -45,6 +66,7 @@ export interface CacheWrapOptions extends CacheSetOptions {
 @Injectable()
 export class CacheService implements OnApplicationShutdown {
   private readonly values: ValueCache;
+  private readonly warned = new WarnOnce(new Logger('CacheModule'));
 
   constructor(
     private readonly engine: CacheEngine,
@@ -53,49 +75,60 @@ export class CacheService implements OnApplicationShutdown {
     this.values = new ValueCache(engine);
   }
 
-  /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
-  async get<T>(key: string): Promise<T | undefined> {
-    const found = await this.engine.lookup(key);
-    const value =
-      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
-    if (value === UNDECODABLE) {
-      this.engine.service.miss(key, found);
-      return undefined;
-    }
-    this.engine.service.hit(key, found.state === 'fresh' ? found.entry.createdAt : undefined);
-    return value;
-  }
-
   /**
-   * Stores `value` (`undefined` is ignored). Rejects with `CacheConfigError` for a bad ttl or a value
-   * that cannot be stored; a failing store resolves (counted in `stats().errors`).
+   * The fresh value under `key`, or `undefined`. A failing store reads as a miss, unless
+   * `{ strict: true }`: then it rejects with `CacheStoreError`.
+   * @example
+   * const link = await cache.get<Link>(`link:${code}`, { strict: true });
    */
-  async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
-    const ttl = this.ttl(options.ttl, 'ttl') ?? this.options.ttl;
-    if (value === undefined) return;
-    let payload: string;
-    try {
-      payload = serializeValue(value);
-    } catch (error) {
-      throw new CacheConfigError(
-        messages.notStorable(key, notStorableReason(error)),
-        CacheErrorCode.NotStorable,
-      );
-    }
-    this.engine.supersede(key);
-    const ticket = await this.engine.begin(key, options.tags ?? []);
-    await this.engine.commit(ticket, payload, { ttl, source: this.engine.service });
+  get<T>(key: string, options?: CacheGetOptions): Promise<T | undefined> {
+    if (!options?.strict) return this.read<T>(key);
+    return strictly(async (failed) => {
+      const value = await this.read<T>(key);
+      throwIfFailed(failed, 'get', key);
+      return value;
+    });
   }
 
   /**
-   * Deletes one key or several; rejects when the store failed. With `{ user }` (a `userKey` value)
-   * it deletes that user's own entries, those `@Cached({ scope: 'user' })` wrote.
+   * Stores `value` (`undefined` is ignored). Rejects with `CacheConfigError` for a bad ttl or a
+   * value that cannot be stored; a failing store resolves (counted in `stats().errors`), unless
+   * `{ strict: true }`: then it rejects with `CacheStoreError`.
+   * @example
+   * await cache.set(`link:${code}`, link, { ttl: (l) => l.expiresAt - Date.now(), strict: true });
+   */
+  set<T>(key: string, value: T, options: CacheSetOptions<T> = {}): Promise<void> {
+    if (!options.strict) return this.write(key, value, options);
+    return strictly(async (failed) => {
+      await this.write(key, value, options);
+      throwIfFailed(failed, 'set', key);
+    });
+  }
+
+  /**
+   * Deletes one key or several; rejects when the store failed. `undefined` and `null` (say
+   * `delete(link?.code)`) do nothing; any other key that is not a string rejects with
+   * `CacheConfigError`. With `{ user }` (a `userKey` value) it deletes that user's own entries,
+   * those `@Cached({ scope: 'user' })` wrote.
    * @example
    * await cache.delete('me', { user: req.user.id });
    */
-  async delete(keys: string | string[], options: CacheDeleteOptions = {}): Promise<void> {
+  async delete(
+    keys: string | readonly (string | null | undefined)[] | null | undefined,
+    options: CacheDeleteOptions = {},
+  ): Promise<void> {
+    if (keys === undefined || keys === null) return;
+    const list = (Array.isArray(keys) ? keys : [keys]).filter((k) => k !== undefined && k !== null);
+    const wrong = list.find((k) => typeof k !== 'string');
+    if (wrong !== undefined || (!Array.isArray(keys) && typeof keys !== 'string')) {
+      throw new CacheConfigError(
+        messages.invalidDeleteKey(wrong ?? keys),
+        CacheErrorCode.InvalidKey,
+      );
+    }
+    if (list.length === 0) return;
     const user = options.user === undefined ? undefined : String(options.user);
-    await this.engine.delete(Array.isArray(keys) ? keys : [keys], user);
+    await this.engine.delete(list as string[], user);
   }
 
   /** True when a fresh value is stored under `key`. */
@@ -111,16 +144,26 @@ export class CacheService implements OnApplicationShutdown {
   async wrap<T>(
     key: string,
     factory: () => T | Promise<T>,
-    options: CacheWrapOptions = {},
+    options: CacheWrapOptions<T> = {},
   ): Promise<T> {
-    return this.values.wrap(key, factory, {
-      ttl: this.ttl(options.ttl, 'ttl') ?? this.options.ttl,
+    const ttlOf = typeof options.ttl === 'function' ? options.ttl : undefined;
+    const policy: WrapPolicy = {
+      ttl: ttlOf ? this.options.ttl : (this.ttl(options.ttl as Ttl, 'ttl') ?? this.options.ttl),
+      ttlOf,
       tags: options.tags ?? [],
       staleWhileRevalidate:
         this.ttl(options.staleWhileRevalidate, 'staleWhileRevalidate') ??
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
       flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
+    };
+    if (!options.strict) return this.values.wrap(key, factory, policy);
+    return strictly(async (failed) => {
+      const found = await this.engine.lookup(key);
+      throwIfFailed(failed, 'wrap', key); // before the factory runs: nothing is computed twice
+      const value = await this.values.answer(key, found, () => outsideStrict(factory), policy);
+      throwIfFailed(failed, 'wrap', key);
+      return value;
     });
   }
 
@@ -151,4 +194,45 @@ export class CacheService implements OnApplicationShutdown {
   private ttl(value: Ttl | undefined, option: string): number | undefined {
     return parseOptionalTtl(value, `CacheService ${option}`);
   }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const found = await this.engine.lookup(key);
+    const value =
+      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
+    if (value === UNDECODABLE) {
+      this.engine.service.miss(key, found);
+      return undefined;
+    }
+    this.engine.service.hit(key, found.state === 'fresh' ? found.entry.createdAt : undefined);
+    return value;
+  }
+
+  private async write<T>(key: string, value: T, options: CacheSetOptions<T>): Promise<void> {
+    const ttlOf = typeof options.ttl === 'function' ? options.ttl : undefined;
+    const fixed = ttlOf ? undefined : (this.ttl(options.ttl as Ttl, 'ttl') ?? this.options.ttl);
+    if (value === undefined) return;
+    let payload: string;
+    try {
+      payload = serializeValue(value);
+    } catch (error) {
+      throw new CacheConfigError(
+        messages.notStorable(key, notStorableReason(error)),
+        CacheErrorCode.NotStorable,
+      );
+    }
+    const ttl = ttlOf ? resultTtl(key, value, ttlOf, this.warned) : fixed;
+    if (ttl === undefined) return void this.engine.service.refused('unless', key);
+    this.engine.supersede(key);
+    const ticket = await this.engine.begin(key, options.tags ?? []);
+    await this.engine.commit(ticket, payload, { ttl, source: this.engine.service });
+  }
+}
+
+/** A strict call whose store failed rejects with `CacheStoreError`. */
+function throwIfFailed(failed: () => unknown, operation: string, key: string): void {
+  const failure = failed();
+  if (failure === undefined) return;
+  // A timeout, an open circuit or a lost connection keep their own code.
+  const code = failure instanceof CacheStoreError ? failure.code : CacheErrorCode.StoreFailed;
+  throw new CacheStoreError(messages.strictStoreFailed(operation, key, failure), code, failure);
 }

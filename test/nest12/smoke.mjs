@@ -64,6 +64,8 @@ async function main() {
   const nestVersion = (await import('@nestjs/core/package.json', { with: { type: 'json' } }))
     .default.version;
   const libraryUrl = import.meta.resolve('nestjs-cached');
+  const compat = await import('nestjs-cached/compat');
+  const compatUrl = import.meta.resolve('nestjs-cached/compat');
 
   let calls = 0;
   let ItemsController = class ItemsController {
@@ -135,6 +137,10 @@ async function main() {
     const prices = app.get(PricesService);
     const prices1 = JSON.stringify(await prices.price('sku-1'));
     const prices2 = JSON.stringify(await prices.price('sku-1'));
+    // nestjs-cached/compat: the same CacheModule class, and CACHE_MANAGER over the same store.
+    const manager = app.get(compat.CACHE_MANAGER);
+    await manager.set('compat-key', 'compat-value', 0);
+    const compatRead = await app.get(CacheService).get('compat-key');
 
     const problems = [];
     const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -149,6 +155,15 @@ async function main() {
     }
     for (const [name, dirs] of loadedFrom) {
       if (dirs.size > 1) problems.push(`${name} loaded from ${dirs.size} places: ${[...dirs]}`);
+    }
+    if (!/\/dist\/esm\/compat\/index\.js$/.test(compatUrl)) {
+      problems.push(`'nestjs-cached/compat' resolved to ${compatUrl}, not its ESM build`);
+    }
+    if (compat.CacheModule !== CacheModule || typeof compat.CacheModule.register !== 'function') {
+      problems.push('nestjs-cached/compat does not re-export the CacheModule class');
+    }
+    if (compatRead !== 'compat-value') {
+      problems.push(`CACHE_MANAGER.set was not read back by CacheService (${compatRead})`);
     }
     if (first.status !== 200 || second.status !== 200) {
       problems.push(`statuses ${first.status}, ${second.status} (expected 200, 200)`);
@@ -167,6 +182,7 @@ async function main() {
       node: process.versions.node,
       nest: nestVersion,
       library: libraryUrl,
+      compat: compatUrl,
       nestLoadedFrom: registerHooks ? [...(loadedFrom.get('@nestjs/core') ?? [])] : 'unchecked',
       responses: [first, second],
       handlerCalls: calls,

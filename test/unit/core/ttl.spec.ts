@@ -28,7 +28,7 @@ describe('parseTtl', () => {
     '0ms',
     '-5s',
     'soon',
-    '10',
+    '0',
     '10 s',
     '10sec',
     '1h30m',
@@ -50,6 +50,16 @@ describe('parseTtl', () => {
     expect((error as Error).message).toMatch(/^ProductsController@findOne: invalid ttl/);
     expect((error as Error).message).toMatch(/'30s'/); // says how to fix it
   });
+
+  it.each(['10', '60', ' 60 ', '1.5'])(
+    'rejects the bare number %p in a string as ambiguous, suggesting a unit',
+    (input) => {
+      const apply = () => parseTtl(input, 'CacheModule ttl');
+      expect(apply).toThrow(CacheConfigError);
+      expect(apply).toThrow(/^CacheModule ttl: ttl '.*' is a bare number in a string.*ambiguous/);
+      expect(apply).toThrow(new RegExp(`'${input.trim()}s'`));
+    },
+  );
 
   it('leaves an option left out as undefined', () => {
     expect(parseOptionalTtl(undefined, 'Where')).toBeUndefined();
