@@ -10,6 +10,8 @@ import { errorText, messages } from '../errors/cache.messages';
 /** The part of `EventEmitter2` the cache uses. */
 export interface EmitterLike {
   emit(event: string, ...values: unknown[]): boolean;
+  /** `EventEmitter2`'s: lets the cache catch what async listeners reject with. */
+  emitAsync?(event: string, ...values: unknown[]): Promise<unknown[]> | boolean;
   hasListeners(event?: string): boolean;
 }
 
@@ -97,17 +99,29 @@ export class CacheEventsObserver implements CacheObserver {
   }
 
   /**
-   * A listener that throws must not fail the request or the store call that emitted: its error is
-   * logged (once per event name) and the cache goes on.
+   * A listener that throws, or an async one that rejects, must not fail the request or the store
+   * call that emitted, nor raise an unhandled rejection (which ends a Node 20 process): its error
+   * is logged (once per event name) and the cache goes on.
    */
   private emit(name: string, event: object): void {
     try {
-      this.emitter.emit(name, event);
+      if (this.emitter.emitAsync === undefined) {
+        this.emitter.emit(name, event);
+        return;
+      }
+      const settled = this.emitter.emitAsync(name, event);
+      if (typeof settled === 'object' && settled !== null && 'then' in settled) {
+        settled.then(undefined, (error: unknown) => this.listenerFailed(name, error));
+      }
     } catch (error) {
-      if (this.failedListeners.has(name)) return;
-      this.failedListeners.add(name);
-      this.logger.error(messages.listenerFailed(name, errorText(error)));
+      this.listenerFailed(name, error);
     }
+  }
+
+  private listenerFailed(name: string, error: unknown): void {
+    if (this.failedListeners.has(name)) return;
+    this.failedListeners.add(name);
+    this.logger.error(messages.listenerFailed(name, errorText(error)));
   }
 
   private event(counter: SourceCounter, key: string | undefined): CacheEvent {
