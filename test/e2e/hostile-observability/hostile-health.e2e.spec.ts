@@ -1,4 +1,5 @@
 import { Controller, Get, Module, Query } from '@nestjs/common';
+import type { Ttl } from 'nestjs-cached';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { CacheHealthIndicator, CacheModule, MemoryStore } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
@@ -35,8 +36,12 @@ class HealthController {
   @Get()
   @HealthCheck()
   check(@Query('timeout') timeout: string, @Query('strict') strict?: string) {
-    const parsed =
-      timeout === 'Infinity' ? Infinity : /^\d+$/.test(timeout) ? Number(timeout) : timeout;
+    const parsed: Ttl =
+      timeout === 'Infinity'
+        ? Infinity
+        : /^\d+$/.test(timeout)
+          ? Number(timeout)
+          : (timeout as Ttl);
     return this.health.check([
       () => this.cache.isHealthy('cache', { timeout: parsed, strict: strict === 'true' }),
     ]);
