@@ -112,6 +112,20 @@ class ReasonsController {
     return { id };
   }
 
+  @Get('cond/:id')
+  @Cached({ condition: () => false })
+  cond(@Param('id') id: string) {
+    count('cond');
+    return { id };
+  }
+
+  @Get('plain/:id')
+  @Cached()
+  plain(@Param('id') id: string) {
+    count('plain');
+    return { id };
+  }
+
   @Get('slow/:id')
   @Cached()
   async slow(@Param('id') id: string) {
@@ -196,6 +210,23 @@ describe.each(PLATFORMS)('per-source reasons, concurrency and labels on %s', (pl
       }).toEqual({ misses: 2, hits: 0, sets: 0, refused: 2, others: [] });
     },
   );
+
+  it('bypasses (condition, credentials) and HEAD requests count one lookup each', async () => {
+    await ctx.http().get(`/r/cond/${SECRETS[0]}`).expect(200).expect('X-Cache', 'BYPASS');
+    await ctx.http().get(`/r/plain/${SECRETS[0]}`).set('Authorization', 'Bearer x').expect(200);
+    await ctx.http().head(`/r/plain/${SECRETS[0]}`).expect(200);
+    await ctx.http().get(`/r/plain/${SECRETS[0]}`).expect(200).expect('X-Cache', 'MISS');
+    await ctx.http().head(`/r/plain/${SECRETS[0]}`).expect(200).expect('X-Cache', 'HIT');
+    const cond = sources()['ReasonsController.cond'];
+    const plain = sources()['ReasonsController.plain'];
+    expect([cond.bypasses, cond.misses + cond.hits]).toEqual([1, 0]);
+    expect({ b: plain.bypasses, m: plain.misses, h: plain.hits, sets: plain.sets }).toEqual({
+      b: 1,
+      m: 2,
+      h: 1,
+      sets: 1,
+    });
+  });
 
   it(`${N} concurrent identical cold requests: one run, one write, N lookups, N-1 joins`, async () => {
     gate = deferred();
