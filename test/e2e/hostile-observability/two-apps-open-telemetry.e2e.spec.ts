@@ -75,4 +75,18 @@ describe('two instances of one app reporting to one OpenTelemetry SDK', () => {
       await two.app.close();
     }
   });
+
+  it('an app booted after the others closed reports again, from its own counts', async () => {
+    const registry = new Registry();
+    const first = await bootContext(appModule(registry));
+    await first.app.close();
+    const next = await bootContext(appModule(registry));
+    try {
+      await next.app.get(CacheService).set('k', 1);
+      for (let i = 0; i < 4; i++) await next.app.get(CacheService).get('k');
+      expect(await hits()).toBe(4);
+    } finally {
+      await next.app.close();
+    }
+  });
 });
