@@ -5,6 +5,7 @@ import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 import { watchUnhandledRejections } from '../helpers/unhandled-rejections';
 
 const VALUE = 'secret-value-4b1e';
+const USER = 'user-e0e0e0';
 let runs = 0;
 
 @Controller('e')
@@ -13,6 +14,12 @@ class EventsController {
   @Cached()
   one(@Param('id') id: string) {
     runs++;
+    return { id, value: VALUE };
+  }
+
+  @Get('mine/:id')
+  @Cached({ scope: 'user' })
+  mine(@Param('id') id: string) {
     return { id, value: VALUE };
   }
 }
@@ -34,7 +41,13 @@ class LoudListener {
 function appModule() {
   @Module({
     imports: [
-      CacheModule.forRootAsync({ useFactory: async () => ({ namespace: 'ev', events: true }) }),
+      CacheModule.forRootAsync({
+        useFactory: async () => ({
+          namespace: 'ev',
+          events: true,
+          userKey: (ctx) => ctx.switchToHttp().getRequest().headers['x-user'],
+        }),
+      }),
       EventEmitterModule.forRoot(),
     ],
     controllers: [EventsController],
@@ -70,6 +83,25 @@ describe.each(PLATFORMS)('async event listeners that reject, on %s', (platform: 
     ]);
     expect(hits).toHaveLength(1);
     expect(JSON.stringify([hits, ctx.app.get(LoudListener).seen])).not.toContain(VALUE);
+  });
+
+  it('a per-user entry: events carry neither the user nor the value', async () => {
+    const seen: CacheEvent[] = [];
+    const emitter = ctx.app.get(EventEmitter2);
+    const record = (event: CacheEvent) => seen.push(event);
+    for (const name of ['cache.stored', 'cache.hit']) emitter.on(name, record);
+    try {
+      await ctx.http().get('/e/mine/7').set('x-user', USER).expect(200);
+      await ctx.http().get('/e/mine/7').set('x-user', USER).expect('X-Cache', 'HIT');
+    } finally {
+      for (const name of ['cache.stored', 'cache.hit']) emitter.off(name, record);
+    }
+    expect(seen.map((event) => event.source)).toEqual([
+      'EventsController.mine',
+      'EventsController.mine',
+    ]);
+    expect(JSON.stringify(seen)).not.toContain(USER);
+    expect(JSON.stringify(seen)).not.toContain(VALUE);
   });
 
   it('a raw async listener that rejects raises no unhandled rejection and fails no request', async () => {
