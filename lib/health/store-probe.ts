@@ -1,5 +1,8 @@
 import { CacheStore } from '../stores/cache-store.interface';
 
+/** The longest delay a Node timer holds: a longer one (or `Infinity`) would fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Reads one key of the store within `timeoutMs`; resolves the failure, or `undefined`. */
 export async function probeStore(
   store: CacheStore,
@@ -8,7 +11,8 @@ export async function probeStore(
 ): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const delay = Math.min(timeoutMs, MAX_TIMER_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), delay);
     timer.unref?.();
   });
   try {

@@ -61,3 +61,20 @@ export function readFigures(engines: Iterable<CacheEngine>): CacheFigures {
   }
   return out;
 }
+
+/**
+ * One figure per label set: caches reporting the same labels (two instances of one app in one
+ * process, same namespace and sources) are added up, or for a gauge (the circuit) the worst wins.
+ * OpenTelemetry keeps only the last observation of a label set, so it must get them merged.
+ */
+export function mergeFigures(figures: Figure[], gauge = false): Figure[] {
+  if (figures.length < 2) return figures;
+  const merged = new Map<string, Figure>();
+  for (const figure of figures) {
+    const id = JSON.stringify(figure.labels);
+    const seen = merged.get(id);
+    if (seen === undefined) merged.set(id, { labels: figure.labels, value: figure.value });
+    else seen.value = gauge ? Math.max(seen.value, figure.value) : seen.value + figure.value;
+  }
+  return merged.size === figures.length ? figures : [...merged.values()];
+}

@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
 import { CacheEngine } from '../core/cache.engine';
-import { CacheFigures, Figure, readFigures } from './cache-figures';
+import { CacheFigures, Figure, mergeFigures, readFigures } from './cache-figures';
 import { loadOptional } from './optional-package';
 
 /** The meter every cache reports on. */
@@ -85,22 +85,37 @@ export async function bindOpenTelemetry(engine: CacheEngine): Promise<() => void
   };
 }
 
+/** The caches reporting on one meter: one set of instruments and one callback for them all. */
+const bindings = new WeakMap<OtelApi.Meter, Set<CacheEngine>>();
+
 function observe(meter: OtelApi.Meter, engine: CacheEngine): () => void {
+  const bound = bindings.get(meter);
+  if (bound !== undefined) {
+    bound.add(engine);
+    return () => bound.delete(engine);
+  }
+  const engines = new Set([engine]);
+  bindings.set(meter, engines);
   const instruments = SPECS.map((spec) =>
     spec.gauge
       ? meter.createObservableGauge(spec.name, { description: spec.description })
       : meter.createObservableCounter(spec.name, { description: spec.description }),
   );
   const callback: OtelApi.BatchObservableCallback = (result) => {
-    const figures = readFigures([engine]);
+    const figures = readFigures(engines);
     SPECS.forEach((spec, i) => {
-      for (const { labels, value } of spec.pick(figures)) {
+      for (const { labels, value } of mergeFigures(spec.pick(figures), spec.gauge)) {
         result.observe(instruments[i], value, attributes(labels, spec.rename));
       }
     });
   };
   meter.addBatchObservableCallback(callback, instruments);
-  return () => meter.removeBatchObservableCallback(callback, instruments);
+  return () => {
+    engines.delete(engine);
+    if (engines.size > 0) return;
+    meter.removeBatchObservableCallback(callback, instruments);
+    bindings.delete(meter);
+  };
 }
 
 function attributes(labels: Record<string, string>, rename: Record<string, string> = {}) {

@@ -1,7 +1,7 @@
 import type * as PromClient from 'prom-client';
 import { CacheEngine } from '../core/cache.engine';
 import { PrometheusRegistryLike } from '../interfaces/cache-metrics-options.interface';
-import { CacheFigures, Figure, readFigures } from './cache-figures';
+import { CacheFigures, Figure, mergeFigures, readFigures } from './cache-figures';
 import { loadOptional } from './optional-package';
 
 type Registry = PromClient.Registry;
@@ -122,7 +122,9 @@ function createMetrics(
         ...config,
         collect() {
           this.reset();
-          for (const { labels, value } of spec.pick(figures())) this.set(labels, value);
+          for (const { labels, value } of mergeFigures(spec.pick(figures()), true)) {
+            this.set(labels, value);
+          }
         },
       });
     } else {

@@ -10,7 +10,11 @@ import { errorText, messages } from '../errors/cache.messages';
 /** The part of `EventEmitter2` the cache uses. */
 export interface EmitterLike {
   emit(event: string, ...values: unknown[]): boolean;
+  /** `EventEmitter2`'s: lets the cache catch what async listeners reject with. */
+  emitAsync?(event: string, ...values: unknown[]): Promise<unknown[]> | boolean;
   hasListeners(event?: string): boolean;
+  /** `EventEmitter2`'s catch-all listeners (`onAny`), which its `hasListeners` ignores in wildcard mode. */
+  listenersAny?(): unknown[];
 }
 
 /**
@@ -58,31 +62,31 @@ export class CacheEventsObserver implements CacheObserver {
 
   lookup(counter: SourceCounter, result: LookupResult, key?: string, createdAt?: number): void {
     const name = LOOKUP_EVENT[result];
-    if (!this.emitter.hasListeners(name)) return;
+    if (!this.listened(name)) return;
     const event = this.event(counter, key);
     if (createdAt !== undefined) event.ageMs = Math.max(0, Date.now() - createdAt);
     this.emit(name, event);
   }
 
   stored(counter: SourceCounter, key?: string): void {
-    if (!this.emitter.hasListeners('cache.stored')) return;
+    if (!this.listened('cache.stored')) return;
     this.emit('cache.stored', this.event(counter, key));
   }
 
   notStored(counter: SourceCounter, reason: NotStoredReason, key?: string): void {
-    if (!this.emitter.hasListeners('cache.not_stored')) return;
+    if (!this.listened('cache.not_stored')) return;
     this.emit('cache.not_stored', { ...this.event(counter, key), reason });
   }
 
   invalidated(kind: InvalidationKind, names: readonly string[]): void {
-    if (!this.emitter.hasListeners('cache.invalidated')) return;
+    if (!this.listened('cache.invalidated')) return;
     const { namespace } = this;
     if (kind === 'clear') this.emit('cache.invalidated', { namespace, reason: kind });
     for (const key of names) this.emit('cache.invalidated', { namespace, key, reason: kind });
   }
 
   storeError(operation: string, reason: StoreErrorReason, error: unknown): void {
-    if (!this.emitter.hasListeners('cache.error')) return;
+    if (!this.listened('cache.error')) return;
     const { namespace, store } = this;
     const message = errorText(error);
     this.emit('cache.error', { namespace, store, operation, reason, message });
@@ -92,22 +96,41 @@ export class CacheEventsObserver implements CacheObserver {
   circuit(state: 'closed' | 'open' | 'half-open'): void {
     if (state === 'half-open') return;
     const name = state === 'open' ? 'cache.circuit.opened' : 'cache.circuit.closed';
-    if (!this.emitter.hasListeners(name)) return;
+    if (!this.listened(name)) return;
     this.emit(name, { namespace: this.namespace, store: this.store });
   }
 
   /**
-   * A listener that throws must not fail the request or the store call that emitted: its error is
-   * logged (once per event name) and the cache goes on.
+   * A listener that throws, or an async one that rejects, must not fail the request or the store
+   * call that emitted, nor raise an unhandled rejection (which ends a Node 20 process): its error
+   * is logged (once per event name) and the cache goes on.
    */
   private emit(name: string, event: object): void {
     try {
-      this.emitter.emit(name, event);
+      if (this.emitter.emitAsync === undefined) {
+        this.emitter.emit(name, event);
+        return;
+      }
+      const settled = this.emitter.emitAsync(name, event);
+      if (typeof settled === 'object' && settled !== null && 'then' in settled) {
+        settled.then(undefined, (error: unknown) => this.listenerFailed(name, error));
+      }
     } catch (error) {
-      if (this.failedListeners.has(name)) return;
-      this.failedListeners.add(name);
-      this.logger.error(messages.listenerFailed(name, errorText(error)));
+      this.listenerFailed(name, error);
     }
+  }
+
+  /** Whether `name` has a listener: its own, a wildcard pattern's, or a catch-all (`onAny`) one. */
+  private listened(name: string): boolean {
+    if (this.emitter.hasListeners(name)) return true;
+    const any = this.emitter.listenersAny?.();
+    return any !== undefined && any.length > 0;
+  }
+
+  private listenerFailed(name: string, error: unknown): void {
+    if (this.failedListeners.has(name)) return;
+    this.failedListeners.add(name);
+    this.logger.error(messages.listenerFailed(name, errorText(error)));
   }
 
   private event(counter: SourceCounter, key: string | undefined): CacheEvent {

@@ -58,7 +58,7 @@ describe.each(PLATFORMS)('events on %s', (platform: Platform) => {
   beforeAll(async () => {
     ctx = await bootApp(platform, AppModule);
     listener = ctx.app.get(Listener);
-    emitted = jest.spyOn(ctx.app.get(EventEmitter2), 'emit');
+    emitted = jest.spyOn(ctx.app.get(EventEmitter2), 'emitAsync');
   });
   afterAll(() => ctx.app.close());
   beforeEach(() => {

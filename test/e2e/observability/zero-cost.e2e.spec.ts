@@ -49,7 +49,7 @@ function spyAll() {
     jest.spyOn(Registry.prototype, 'getSingleMetric'),
     jest.spyOn(metrics, 'getMeter'),
     jest.spyOn(metrics, 'getMeterProvider'),
-    jest.spyOn(EventEmitter2.prototype, 'emit'),
+    jest.spyOn(EventEmitter2.prototype, 'emitAsync'),
     jest.spyOn(EventEmitter2.prototype, 'hasListeners'),
     jest.spyOn(tracing.start, 'publish'),
     jest.spyOn(tracing.start, 'runStores'),
