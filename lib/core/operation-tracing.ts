@@ -40,6 +40,16 @@ export function operation(
 
 const channel = diagnostics.tracingChannel<CacheOperationMessage>(OPERATION_CHANNEL);
 
+function traceable(): boolean {
+  return (
+    channel.start.hasSubscribers ||
+    channel.end.hasSubscribers ||
+    channel.asyncStart.hasSubscribers ||
+    channel.asyncEnd.hasSubscribers ||
+    channel.error.hasSubscribers
+  );
+}
+
 /**
  * Runs `fn` traced as `operation` when the channel has subscribers; otherwise calls it and builds
  * nothing. Publishes as `traceSync` does for a value and as `tracePromise` does for a promise, so
@@ -49,8 +59,9 @@ export function traced<T>(
   message: () => CacheOperationMessage,
   fn: () => MaybePromise<T>,
 ): MaybePromise<T> {
-  // `start.hasSubscribers`: TracingChannel's own `hasSubscribers` needs Node 20.13.
-  if (!channel.start.hasSubscribers) return fn();
+  // Any phase's subscribers (TracingChannel's own `hasSubscribers` needs Node 20.13): a subscriber
+  // of `error` or `asyncEnd` alone is published to too.
+  if (!traceable()) return fn();
   const context = message();
   return channel.start.runStores(context, () => {
     try {
@@ -86,5 +97,5 @@ export function traced<T>(
 
 /** True when something traces cache operations (checked before building a message). */
 export function tracing(): boolean {
-  return channel.start.hasSubscribers;
+  return traceable();
 }
