@@ -11,6 +11,8 @@ import { CacheEngine } from './core/cache.engine';
 import { resolveOptions } from './core/resolve-options';
 import { CachedMethodsExplorer } from './explorer/cached-methods.explorer';
 import { CachedRoutesExplorer } from './explorer/cached-routes.explorer';
+import { ContextHandlers } from './contexts/context-handlers';
+import { ContextHandlersExplorer } from './contexts/context-handlers.explorer';
 import { CacheInterceptor } from './interceptors/cache.interceptor';
 import {
   CacheModuleOptions,
@@ -51,6 +53,8 @@ import { toCacheStore } from './stores/to-cache-store';
     CacheInterceptor,
     CachedRoutesExplorer,
     CachedMethodsExplorer,
+    ContextHandlers,
+    ContextHandlersExplorer,
   ],
   exports: [
     CACHE_RESOLVED_OPTIONS,
@@ -59,6 +63,7 @@ import { toCacheStore } from './stores/to-cache-store';
     CacheMetadataAccessor,
     KeyFactoryRegistry,
     CacheInterceptor,
+    ContextHandlers,
   ],
 })
 export class CacheModule extends ConfigurableModuleClass {

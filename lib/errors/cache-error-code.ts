@@ -12,4 +12,5 @@ export enum CacheErrorCode {
   SseCached = 'E_SSE_CACHED',
   StoreUnavailable = 'E_STORE_UNAVAILABLE',
   CircuitOpen = 'E_CIRCUIT_OPEN',
+  CachedOperation = 'E_CACHED_OPERATION',
 }

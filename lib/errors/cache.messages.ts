@@ -106,6 +106,19 @@ export const messages = {
     `no per-user entry was evicted`,
   evictWithoutTarget: (where: string) =>
     `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
+  cachedOperation: (where: string, what: string) =>
+    `${where}: @Cached on ${what} is not supported: its result changes data or is a stream, ` +
+    `never a reusable answer; remove @Cached (use @CacheEvict to drop what it changes)`,
+  fieldGuardsWithoutInterceptors: (where: string) =>
+    `${where}: @Cached on a field resolver with fieldResolverEnhancers: ['guards'] but not ` +
+    `'interceptors' would serve hits without running the guards; add 'interceptors' to ` +
+    `fieldResolverEnhancers`,
+  fieldWithoutParentId: (where: string) =>
+    `${where}: the parent object has neither id nor _id, so the field cannot be keyed per ` +
+    `parent; it runs uncached. Give @Cached a key template such as '{parent.code}'`,
+  multipleEmissions: (where: string) =>
+    `${where}: the handler's Observable emitted more than one value; it is not stored (only ` +
+    `single values are cached)`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -27,6 +27,7 @@ import { renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
+import { ContextHandlers } from '../contexts/context-handlers';
 
 /** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
 const TAKEN = Symbol('nestjs-cached.taken');
@@ -51,11 +52,14 @@ export class CacheInterceptor implements NestInterceptor {
     private readonly keyFactories: KeyFactoryRegistry,
     private readonly moduleRef: ModuleRef,
     @Optional() private readonly modules?: ModulesContainer,
+    @Optional() private readonly contexts?: ContextHandlers,
   ) {
     this.flow = new HttpCacheFlow(engine, options);
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // GraphQL, RPC and WebSocket handlers are cached by value, never through HTTP objects.
+    if (ctx.getType() !== 'http' && this.contexts) return this.contexts.intercept(ctx, next);
     let plan = this.plans.get(ctx.getClass())?.get(ctx.getHandler());
     if (plan === undefined) plan = this.plan(ctx);
     if (plan === null) return next.handle();

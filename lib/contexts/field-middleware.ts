@@ -1,0 +1,58 @@
+import type { ContextHandlers } from './context-handlers';
+
+/** `@nestjs/graphql`'s field middleware metadata, read from the method when the schema is built. */
+const FIELD_MIDDLEWARE = 'graphql:field_resolver_middleware';
+const INSTALLED = Symbol('nestjs-cached.field-middleware');
+
+interface MiddlewareContext {
+  source: unknown;
+  args: unknown;
+  context: unknown;
+  info: unknown;
+}
+
+/** The live `CacheModule`s (one per app) serving each resolver class, latest last. */
+const live = new Map<Function, ContextHandlers[]>();
+
+/**
+ * Serves `cls`'s cached field resolvers from `handlers` until its app closes. Several apps in one
+ * process each see their own cache: a call is matched to its app by its schema.
+ */
+export function serveFieldsOf(cls: Function, handlers: ContextHandlers): void {
+  live.set(cls, [...(live.get(cls) ?? []), handlers]);
+  handlers.whenDestroyed(() => {
+    const rest = (live.get(cls) ?? []).filter((entry) => entry !== handlers);
+    if (rest.length > 0) live.set(cls, rest);
+    else live.delete(cls);
+  });
+}
+
+/**
+ * Adds the cache's field middleware to a `@ResolveField` / `@ResolveReference` method. Field
+ * middleware is the one hook `@nestjs/graphql` runs on field resolvers whatever
+ * `fieldResolverEnhancers` says, with the resolver's raw arguments. Must run before the GraphQL
+ * module builds its schema (explorers call it from their constructor). Idempotent.
+ */
+export function installFieldMiddleware(cls: Function, handler: Function, reference: boolean): void {
+  const marked = handler as Function & { [INSTALLED]?: true };
+  if (marked[INSTALLED]) return;
+  marked[INSTALLED] = true;
+  const existing: unknown[] = Reflect.getMetadata(FIELD_MIDDLEWARE, handler) ?? [];
+  const middleware = (mw: MiddlewareContext, next: () => Promise<unknown>) => {
+    // A reference resolver is called (representation, context, info): shifted by one.
+    const raw = reference
+      ? [mw.source, mw.args, mw.context]
+      : [mw.source, mw.args, mw.context, mw.info];
+    const handlers = pick(cls, reference ? mw.context : mw.info);
+    return handlers ? handlers.resolveField(cls, handler, raw, next) : next();
+  };
+  Reflect.defineMetadata(FIELD_MIDDLEWARE, [middleware, ...existing], handler);
+}
+
+function pick(cls: Function, info: unknown): ContextHandlers | undefined {
+  const candidates = live.get(cls);
+  if (candidates === undefined) return undefined;
+  if (candidates.length === 1) return candidates[0];
+  const schema = (info as { schema?: unknown } | undefined)?.schema;
+  return candidates.find((entry) => entry.schema === schema) ?? candidates[candidates.length - 1];
+}
