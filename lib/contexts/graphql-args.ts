@@ -4,6 +4,7 @@ import { ExecutionContext } from '@nestjs/common';
 export interface GraphqlInfoLike {
   fieldName: string;
   parentType: { name: string };
+  returnType?: unknown;
   operation?: { operation?: string };
   fieldNodes?: readonly unknown[];
   fragments?: Record<string, unknown>;

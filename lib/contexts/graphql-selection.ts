@@ -25,6 +25,19 @@ export function selectionText(info: GraphqlInfoLike): string {
   return render(fields, info);
 }
 
+/** A type condition: none when it names the type the field already returns. */
+function condition(node: NodeLike, on: string, info: GraphqlInfoLike): string {
+  const name = node.typeCondition?.name.value;
+  if (name === undefined || name === namedType(info.returnType)) return on;
+  return `${name}|`;
+}
+
+function namedType(type: unknown): string | undefined {
+  let current = type as { name?: string; ofType?: unknown } | undefined;
+  while (current && current.name === undefined) current = current.ofType as typeof current;
+  return current?.name;
+}
+
 function collect(
   selections: readonly NodeLike[],
   info: GraphqlInfoLike,
@@ -39,14 +52,13 @@ function collect(
       const id = `${on}${name}(${argumentsText(node, info)})`;
       into.set(id, [...(into.get(id) ?? []), node]);
     } else if (node.kind === 'InlineFragment') {
-      const type = node.typeCondition ? `${node.typeCondition.name.value}|` : on;
-      collect(node.selectionSet?.selections ?? [], info, into, type, seen);
+      collect(node.selectionSet?.selections ?? [], info, into, condition(node, on, info), seen);
     } else if (node.kind === 'FragmentSpread') {
       const name = node.name!.value;
       if (seen.has(name)) continue;
       const fragment = info.fragments?.[name] as NodeLike | undefined;
       if (!fragment) continue;
-      const type = fragment.typeCondition ? `${fragment.typeCondition.name.value}|` : on;
+      const type = condition(fragment, on, info);
       collect(fragment.selectionSet?.selections ?? [], info, into, type, new Set([...seen, name]));
     }
   }

@@ -12,7 +12,7 @@ export const DRIVERS: Driver[] = ['apollo', 'mercurius'];
 /** The GraphQL module of a test app: Apollo on Express, Mercurius on Fastify. */
 export function graphqlModule(
   driver: Driver,
-  settings: { enhancers?: boolean; federation?: boolean; context?: (req: any) => unknown } = {},
+  settings: { enhancers?: boolean; federation?: boolean; context?: (req: any) => Record<string, unknown> } = {},
 ) {
   const fieldResolverEnhancers = settings.enhancers ? (['interceptors'] as const) : undefined;
   if (driver === 'apollo') {
