@@ -39,11 +39,11 @@ export function installFieldMiddleware(cls: Function, handler: Function, referen
   marked[INSTALLED] = true;
   const existing: unknown[] = Reflect.getMetadata(FIELD_MIDDLEWARE, handler) ?? [];
   const middleware = (mw: MiddlewareContext, next: () => Promise<unknown>) => {
-    // A reference resolver is called (representation, context, info): shifted by one.
-    const raw = reference
-      ? [mw.source, mw.args, mw.context]
-      : [mw.source, mw.args, mw.context, mw.info];
-    const handlers = pick(cls, reference ? mw.context : mw.info);
+    // Called as the resolver was: a reference resolver's arguments arrive shifted (see
+    // `graphqlCallOf`), so they are passed on as they came.
+    const raw = [mw.source, mw.args, mw.context, mw.info];
+    if (raw[3] === undefined) raw.pop();
+    const handlers = pick(cls, reference && mw.info === undefined ? mw.context : mw.info);
     return handlers ? handlers.resolveField(cls, handler, raw, next) : next();
   };
   Reflect.defineMetadata(FIELD_MIDDLEWARE, [middleware, ...existing], handler);

@@ -33,11 +33,13 @@ function isInfo(value: unknown): value is GraphqlInfoLike {
 
 /**
  * Reads a resolver's raw arguments. Field resolvers get `(parent, args, context, info)`; reference
- * resolvers (`__resolveReference`) get `(representation, context, info)`.
+ * resolvers (`__resolveReference`) get `(representation, context, info)` under Apollo and
+ * `(representation, {}, context, info)` under Mercurius.
  */
 export function graphqlCallOf(raw: readonly unknown[], reference?: boolean): GraphqlCall {
-  const asReference = reference ?? (!isInfo(raw[3]) && isInfo(raw[2]));
-  if (asReference) {
+  const fourArgs = isInfo(raw[3]);
+  const asReference = reference ?? (!fourArgs && isInfo(raw[2]));
+  if (asReference && !fourArgs) {
     return {
       parent: raw[0],
       args: {},
@@ -48,10 +50,10 @@ export function graphqlCallOf(raw: readonly unknown[], reference?: boolean): Gra
   }
   return {
     parent: raw[0],
-    args: (raw[1] ?? {}) as Record<string, unknown>,
+    args: asReference ? {} : ((raw[1] ?? {}) as Record<string, unknown>),
     context: raw[2] as GraphqlCall['context'],
-    info: isInfo(raw[3]) ? raw[3] : undefined,
-    reference: false,
+    info: fourArgs ? (raw[3] as GraphqlInfoLike) : undefined,
+    reference: asReference,
   };
 }
 

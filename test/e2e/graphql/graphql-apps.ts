@@ -1,7 +1,11 @@
 import { ApolloDriver, ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { INestApplication, Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
+import {
+  MercuriusDriver,
+  MercuriusDriverConfig,
+  MercuriusFederationDriver,
+} from '@nestjs/mercurius';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -12,7 +16,11 @@ export const DRIVERS: Driver[] = ['apollo', 'mercurius'];
 /** The GraphQL module of a test app: Apollo on Express, Mercurius on Fastify. */
 export function graphqlModule(
   driver: Driver,
-  settings: { enhancers?: boolean; federation?: boolean; context?: (req: any) => Record<string, unknown> } = {},
+  settings: {
+    enhancers?: boolean;
+    federation?: boolean;
+    context?: (req: any) => Record<string, unknown>;
+  } = {},
 ) {
   const fieldResolverEnhancers = settings.enhancers ? (['interceptors'] as const) : undefined;
   if (driver === 'apollo') {
@@ -25,8 +33,8 @@ export function graphqlModule(
     });
   }
   return GraphQLModule.forRoot<MercuriusDriverConfig>({
-    driver: MercuriusDriver,
-    autoSchemaFile: true,
+    driver: settings.federation ? MercuriusFederationDriver : MercuriusDriver,
+    autoSchemaFile: settings.federation ? { federation: 2 } : true,
     fieldResolverEnhancers: fieldResolverEnhancers as never,
     graphiql: false,
     // mercurius 16.9 loads its query cache through import(), which Jest's CJS runtime cannot do.
