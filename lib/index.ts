@@ -28,3 +28,5 @@ export type {
   CacheKeyFactoryClass,
 } from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';
+export type { BatchTtl, CacheBatchOptions } from './services/cache-batch';
+export { defaultUserKey } from './http/user-identity';

@@ -13,4 +13,5 @@ export enum CacheErrorCode {
   StoreUnavailable = 'E_STORE_UNAVAILABLE',
   CircuitOpen = 'E_CIRCUIT_OPEN',
   CachedOperation = 'E_CACHED_OPERATION',
+  BatchLength = 'E_BATCH_LENGTH',
 }

@@ -116,6 +116,9 @@ export const messages = {
   fieldWithoutParentId: (where: string) =>
     `${where}: the parent object has neither id nor _id, so the field cannot be keyed per ` +
     `parent; it runs uncached. Give @Cached a key template such as '{parent.code}'`,
+  batchLength: (expected: number, got: string) =>
+    `CacheService@wrapMany: load returned ${got} for ${expected} missing ids; it must return ` +
+    `an array with one value per id, in the order it was given the ids (undefined for none)`,
   multipleEmissions: (where: string) =>
     `${where}: the handler's Observable emitted more than one value; it is not stored (only ` +
     `single values are cached)`,
