@@ -213,3 +213,44 @@ describe('@Cached where a GraphQL answer is never reusable', () => {
     await app.close();
   });
 });
+
+describe('@Cached on a field resolver when field guards run but interceptors do not', () => {
+  it('is refused at bootstrap: a hit would skip the guards', async () => {
+    @ObjectType()
+    class GuardedThing {
+      @Field(() => ID) id!: string;
+      @Field() secret?: string;
+    }
+    @Resolver(() => GuardedThing)
+    class GuardedThingResolver {
+      @Query(() => GuardedThing)
+      thing(): GuardedThing {
+        return { id: '1' };
+      }
+      @ResolveField(() => String)
+      @Cached('1m')
+      secret(): string {
+        return 's';
+      }
+    }
+    const { ApolloDriver } = await import('@nestjs/apollo');
+    const { GraphQLModule } = await import('@nestjs/graphql');
+    @Module({
+      imports: [
+        CacheModule.forRoot(),
+        GraphQLModule.forRoot({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          fieldResolverEnhancers: ['guards'],
+        }),
+      ],
+      providers: [GuardedThingResolver],
+    })
+    class GuardedApp {}
+    const { Test } = await import('@nestjs/testing');
+    const moduleRef = await Test.createTestingModule({ imports: [GuardedApp] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(/GuardedThingResolver@secret: .*'interceptors'/);
+    await app.close();
+  });
+});
