@@ -11,6 +11,7 @@ import {
   Query,
   ResolveField,
   Resolver,
+  Subscription,
 } from '@nestjs/graphql';
 import { Cached, CacheEvict, CacheModule } from 'nestjs-cached';
 import { bootGraphql, Driver, DRIVERS, graphqlModule } from './graphql-apps';
@@ -194,7 +195,7 @@ describe.each(DRIVERS)('GraphQL cache semantics on %s', (driver: Driver) => {
 describe('@Cached where a GraphQL answer is never reusable', () => {
   it.each([
     ['Mutation', Mutation],
-    ['Subscription', require('@nestjs/graphql').Subscription],
+    ['Subscription', Subscription],
   ])('refuses @Cached on a @%s at bootstrap, naming Class@method', async (_name, decorator) => {
     @Resolver()
     class RefusedResolver {

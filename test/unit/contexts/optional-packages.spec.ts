@@ -13,6 +13,7 @@ describe('importing nestjs-cached', () => {
       });
     }
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const root = require('nestjs-cached');
       expect(typeof root.Cached).toBe('function');
     });
