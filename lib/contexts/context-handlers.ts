@@ -35,6 +35,7 @@ export class ContextHandlers implements OnModuleDestroy {
   private readonly logger = new Logger('CacheModule');
   private readonly plans = new Map<Function, Map<Function, ContextPlan | null>>();
   private readonly onDestroy: (() => void)[] = [];
+  private readonly unknown = new WeakSet<Function>();
 
   constructor(
     private readonly engine: CacheEngine,
@@ -86,7 +87,10 @@ export class ContextHandlers implements OnModuleDestroy {
   /** The interceptor's entry for every non-HTTP call. */
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const plan = this.planOf(ctx.getClass(), ctx.getHandler());
-    if (plan === null) return next.handle();
+    if (plan === null) {
+      this.warnUnknown(ctx);
+      return next.handle();
+    }
     // Field resolvers are served by the field middleware unless their interceptors run.
     if (plan.kind === 'graphql' && plan.role !== 'root' && !this.fieldInterceptors) {
       return next.handle();
@@ -152,6 +156,16 @@ export class ContextHandlers implements OnModuleDestroy {
       return this.engine.evict([], tags);
     }
     return this.engine.evict(keys, tags, user);
+  }
+
+  /** A cached handler of a kind the cache does not know (a custom transport): one warning. */
+  private warnUnknown(ctx: ExecutionContext): void {
+    const cls = ctx.getClass();
+    const handler = ctx.getHandler();
+    if (this.unknown.has(handler) || handlerFacts(cls, handler) !== undefined) return;
+    this.unknown.add(handler);
+    if (this.metadata.cached(handler, cls) === undefined) return;
+    this.logger.warn(messages.unsupportedContext(`${cls.name}@${handler.name}`, ctx.getType()));
   }
 
   /** Runs `release` when the app closes. */

@@ -55,7 +55,8 @@ export const messages = {
   storeConnectionFailed: (store: string, error: unknown) =>
     `${store}: connection error (${errorText(error)}); serving without it, reconnecting`,
   unsupportedContext: (where: string, type: string) =>
-    `${where}: @Cached on a ${type} handler is not supported yet; the handler runs uncached`,
+    `${where}: @Cached on a ${type} handler that is not a resolver, message or gateway handler is ` +
+    `not supported; the handler runs uncached`,
   syncMethod: (where: string) =>
     `${where}: @Cached method returned a plain value, not a Promise; it runs uncached. ` +
     `Make it async to cache it`,
