@@ -1,8 +1,9 @@
-import { Logger, Module } from '@nestjs/common';
+import { ExecutionContext, Logger, Module } from '@nestjs/common';
 import {
   Args,
   Context,
   Field,
+  GqlExecutionContext,
   ID,
   Int,
   Mutation,
@@ -95,6 +96,41 @@ class SemNoteResolver {
   }
 }
 
+let counter = 0;
+const callbacks = { title: 0 };
+
+@ObjectType()
+class SemCounter {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) value!: number;
+  @Field() title?: string;
+}
+
+@Resolver(() => SemCounter)
+@Cached('1m')
+class SemCounterResolver {
+  @Query(() => SemCounter)
+  counter(@Args('id', { type: () => ID }) id: string): SemCounter {
+    return { id, value: ++counter };
+  }
+
+  @Mutation(() => SemCounter)
+  bump(@Args('id', { type: () => ID }) id: string): SemCounter {
+    return { id, value: ++counter };
+  }
+
+  @ResolveField(() => String)
+  @Cached({
+    ttl: '1m',
+    key: (ctx: ExecutionContext) => `title:${GqlExecutionContext.create(ctx).getRoot().id}`,
+    condition: (ctx: ExecutionContext) => GqlExecutionContext.create(ctx).getRoot().id !== 'live',
+  })
+  title(@Parent() parent: SemCounter): string {
+    callbacks.title++;
+    return `counter ${parent.id}`;
+  }
+}
+
 /** Stands in for an auth guard: `Authorization: Bearer <id>` becomes `req.user`. */
 function authContext(req: { headers: Record<string, string>; user?: unknown }) {
   const auth = req.headers.authorization;
@@ -105,7 +141,7 @@ function authContext(req: { headers: Record<string, string>; user?: unknown }) {
 function appModule(driver: Driver) {
   @Module({
     imports: [CacheModule.forRoot(), graphqlModule(driver, { context: authContext })],
-    providers: [SemBookResolver, SemNoteResolver],
+    providers: [SemBookResolver, SemNoteResolver, SemCounterResolver],
   })
   class SemanticsApp {}
   return SemanticsApp;
@@ -169,6 +205,26 @@ describe.each(DRIVERS)('GraphQL cache semantics on %s', (driver: Driver) => {
     await ctx.gql('{ me }');
     await ctx.gql('{ me }');
     expect(calls.me).toBe(4);
+  });
+
+  it('class-level @Cached caches queries and leaves mutations alone', async () => {
+    counter = 0;
+    const first = await ctx.gql('{ counter(id: "c") { value } }');
+    const second = await ctx.gql('{ counter(id: "c") { value } }');
+    expect([first.data.counter.value, second.data.counter.value]).toEqual([1, 1]);
+    const bumped = await ctx.gql('mutation { bump(id: "c") { value } }');
+    const again = await ctx.gql('mutation { bump(id: "c") { value } }');
+    expect([bumped.data.bump.value, again.data.bump.value]).toEqual([2, 3]);
+  });
+
+  it('key and condition callbacks get an ExecutionContext GqlExecutionContext can read', async () => {
+    callbacks.title = 0;
+    await ctx.gql('{ a: counter(id: "t") { title } }');
+    await ctx.gql('{ counter(id: "t") { title } }');
+    expect(callbacks.title).toBe(1);
+    await ctx.gql('{ counter(id: "live") { title } }');
+    await ctx.gql('{ counter(id: "live") { title } }');
+    expect(callbacks.title).toBe(3);
   });
 
   it('selection: true keys by the requested fields, not by aliases, order or fragments', async () => {
