@@ -5,6 +5,7 @@ import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
+import { providingModule } from '../explorer/providing-module';
 import { ContextHandlers } from './context-handlers';
 import { installFieldMiddleware, serveFieldsOf } from './field-middleware';
 import { handlerFacts, refusesCaching } from './handler-metadata';
@@ -27,7 +28,8 @@ interface Handler {
  */
 @Injectable()
 export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBootstrap {
-  private readonly fieldClasses = new Set<Function>();
+  /** Resolver classes with cached field resolvers, and the modules hosting them. */
+  private readonly fieldClasses = new Map<Function, InstanceWrapper['host'][]>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -35,12 +37,14 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
     private readonly metadata: CacheMetadataAccessor,
     private readonly handlers: ContextHandlers,
   ) {
-    for (const { cls, handler } of this.decorated(this.discovery.getProviders(), true)) {
-      const facts = handlerFacts(cls, handler);
-      if (facts?.kind !== 'graphql' || facts.role === 'root') continue;
-      if (this.metadata.methodCached(handler) === undefined) continue;
-      installFieldMiddleware(cls, handler, facts.role === 'reference');
-      this.fieldClasses.add(cls);
+    for (const wrapper of this.discovery.getProviders()) {
+      for (const { cls, handler } of this.decorated([wrapper], true)) {
+        const facts = handlerFacts(cls, handler);
+        if (facts?.kind !== 'graphql' || facts.role === 'root') continue;
+        if (this.metadata.methodCached(handler) === undefined) continue;
+        installFieldMiddleware(cls, handler, facts.role === 'reference');
+        this.fieldClasses.set(cls, [...(this.fieldClasses.get(cls) ?? []), wrapper.host]);
+      }
     }
   }
 
@@ -69,7 +73,14 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
         }
       }
     }
-    for (const cls of this.fieldClasses) serveFieldsOf(cls, this.handlers);
+    // With a CacheModule per feature module, a resolver is served by the one its module injects.
+    const own = this.discovery.getProviders().find((w) => w.instance === this.handlers)?.host;
+    for (const [cls, hosts] of this.fieldClasses) {
+      const mine = hosts.some(
+        (host) => !own || !host || providingModule(host, ContextHandlers) === own,
+      );
+      if (mine) serveFieldsOf(cls, this.handlers);
+    }
   }
 
   /** Plans are built once the GraphQL module has named its types. */

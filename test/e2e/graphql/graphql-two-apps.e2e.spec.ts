@@ -91,3 +91,71 @@ describe.each(DRIVERS)('two live %s apps in one process sharing a resolver class
     expect(calls.pick).toBe(2);
   });
 });
+
+const featureCalls = { a: 0, b: 0 };
+
+@ObjectType()
+class FeatA {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) size?: number;
+}
+
+@ObjectType()
+class FeatB {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) size?: number;
+}
+
+@Resolver(() => FeatA)
+class FeatAResolver {
+  constructor(readonly cache: CacheService) {}
+
+  @Query(() => FeatA)
+  featA(): FeatA {
+    return { id: '1' };
+  }
+  @ResolveField(() => Int)
+  @Cached('1m')
+  size(): number {
+    return ++featureCalls.a;
+  }
+}
+
+@Resolver(() => FeatB)
+class FeatBResolver {
+  @Query(() => FeatB)
+  featB(): FeatB {
+    return { id: '1' };
+  }
+  @ResolveField(() => Int)
+  @Cached('1m')
+  size(): number {
+    return ++featureCalls.b;
+  }
+}
+
+@Module({ imports: [CacheModule.forRoot({ namespace: 'a' })], providers: [FeatAResolver] })
+class FeatureA {}
+
+@Module({ imports: [CacheModule.forRoot({ namespace: 'b' })], providers: [FeatBResolver] })
+class FeatureB {}
+
+describe.each(DRIVERS)('a CacheModule per feature module (%s)', (driver) => {
+  it('caches each feature’s field resolvers in the CacheModule its module imports', async () => {
+    @Module({ imports: [FeatureA, FeatureB, graphqlModule(driver)] })
+    class FeaturesApp {}
+    const ctx = await bootGraphql(driver, FeaturesApp);
+    try {
+      featureCalls.a = featureCalls.b = 0;
+      const query = '{ featA { size } featB { size } }';
+      await ctx.gql(query);
+      await ctx.gql(query);
+      expect(featureCalls).toEqual({ a: 1, b: 1 });
+      await ctx.app.get(FeatAResolver).cache.clear();
+      await ctx.gql(query);
+      expect(featureCalls).toEqual({ a: 2, b: 1 });
+    } finally {
+      await ctx.app.close();
+    }
+  });
+});
