@@ -59,8 +59,8 @@ export class ContextCacheFlow {
       return this.bypass(run);
     }
     if (key === undefined) return this.bypass(run);
-    if (cached.put) return this.put(plan, ctx, key, tags, user, run);
-    return this.read(plan, ctx, key, tags, user, run);
+    if (cached.put) return this.put(plan, ctx, facts, key, tags, user, run);
+    return this.read(plan, ctx, facts, key, tags, user, run);
   }
 
   /** Renders `@CacheEvict` keys or tags for this call. */
@@ -71,6 +71,7 @@ export class ContextCacheFlow {
   private async read(
     plan: ContextPlan,
     ctx: ExecutionContext,
+    facts: CallFacts,
     key: string,
     tags: string[],
     user: string | undefined,
@@ -87,14 +88,14 @@ export class ContextCacheFlow {
         }
         if (found.staleForMs <= plan.staleWhileRevalidate) {
           stats.staleHits++;
-          this.compute(plan, ctx, key, tags, user, run).catch((error) =>
+          this.compute(plan, ctx, facts, key, tags, user, run).catch((error) =>
             this.logger.error(messages.backgroundRefreshFailed(key, error)),
           );
           return [value];
         }
         if (found.staleForMs <= plan.staleIfError) {
           stats.misses++;
-          return this.compute(plan, ctx, key, tags, user, run).catch((error) => {
+          return this.compute(plan, ctx, facts, key, tags, user, run).catch((error) => {
             this.logger.warn(messages.staleIfError(key, error));
             stats.staleHits++;
             return [value];
@@ -103,13 +104,14 @@ export class ContextCacheFlow {
       }
     }
     stats.misses++;
-    return this.compute(plan, ctx, key, tags, user, run);
+    return this.compute(plan, ctx, facts, key, tags, user, run);
   }
 
   /** One run per key at a time; joiners get their own copy of a stored single value. */
   private async compute(
     plan: ContextPlan,
     ctx: ExecutionContext,
+    facts: CallFacts,
     key: string,
     tags: string[],
     user: string | undefined,
@@ -121,7 +123,7 @@ export class ContextCacheFlow {
       async (ticket) => {
         const values = await run();
         const result: FlightResult<unknown[]> = { value: values };
-        result.payload = await this.store(plan, ctx, ticket, key, values);
+        result.payload = await this.store(plan, ctx, facts, ticket, key, values);
         return result;
       },
       user,
@@ -135,6 +137,7 @@ export class ContextCacheFlow {
   private async put(
     plan: ContextPlan,
     ctx: ExecutionContext,
+    facts: CallFacts,
     key: string,
     tags: string[],
     user: string | undefined,
@@ -144,7 +147,7 @@ export class ContextCacheFlow {
     const ticket = await this.engine.begin(key, tags, user);
     try {
       const values = await run();
-      await this.store(plan, ctx, ticket, key, values);
+      await this.store(plan, ctx, facts, ticket, key, values);
       return values;
     } finally {
       this.engine.release(ticket);
@@ -155,6 +158,7 @@ export class ContextCacheFlow {
   private async store(
     plan: ContextPlan,
     ctx: ExecutionContext,
+    facts: CallFacts,
     ticket: Ticket,
     key: string,
     values: unknown[],
@@ -165,7 +169,17 @@ export class ContextCacheFlow {
     }
     const value = values[0];
     if (values.length === 0 || value === undefined || this.refused(plan, value, ctx)) return;
-    const payload = this.engine.serialize(key, value);
+    let storable: unknown = value;
+    try {
+      if (facts.storable) storable = await facts.storable(value);
+    } catch (error) {
+      // The type of an abstract result could not be told: storing it would make hits fail.
+      this.warnOnce(`${plan.where}:type`, () =>
+        messages.requestCallbackFailed(plan.where, 'resolveType', errorText(error)),
+      );
+      return undefined;
+    }
+    const payload = this.engine.serialize(key, storable);
     if (payload === undefined) return undefined;
     await this.engine.commit(ticket, payload, {
       ttl: plan.ttl,

@@ -6,6 +6,7 @@ import { stableStringify } from '../keys/stable-stringify';
 import { ContextPlan } from './context-plan';
 import { GraphqlCall, graphqlCallOf, graphqlRequest } from './graphql-args';
 import { selectionText } from './graphql-selection';
+import { typenamesFor } from './graphql-typename';
 
 const INLINE_LIMIT = 100;
 
@@ -19,6 +20,8 @@ export interface CallFacts {
   root: Record<string, unknown>;
   /** The default key; throws a `TypeError` for arguments that cannot be hashed. */
   defaultKey(): string;
+  /** Turns a result into what is stored (GraphQL abstract types gain `__typename`). */
+  storable?: (value: unknown) => Promise<unknown>;
 }
 
 /** `prefix:` + a stable text of `value`, or a SHA-256 of it when long (a hash never starts with `[`). */
@@ -56,6 +59,7 @@ export function graphqlFacts(
   return {
     call,
     skip,
+    storable: typenamesFor(call),
     identified: req?.headers !== undefined && isIdentified(req as HttpRequestLike, identityCookies),
     root: { args: call.reference ? parent : call.args, parent, user: req?.user },
     defaultKey() {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import {
   Args,
+  createUnionType,
   Field,
   ID,
   Int,
@@ -154,6 +155,58 @@ describe.each(DRIVERS)('a CacheModule per feature module (%s)', (driver) => {
       await ctx.app.get(FeatAResolver).cache.clear();
       await ctx.gql(query);
       expect(featureCalls).toEqual({ a: 2, b: 1 });
+    } finally {
+      await ctx.app.close();
+    }
+  });
+});
+
+@ObjectType()
+class UniCat {
+  @Field() meow!: string;
+}
+
+@ObjectType()
+class UniDog {
+  @Field() woof!: string;
+}
+
+const UniPet = createUnionType({ name: 'UniPet', types: () => [UniCat, UniDog] as const });
+let petCalls = 0;
+
+@Resolver()
+class UniPetResolver {
+  @Query(() => [UniPet])
+  @Cached('1m')
+  pets(): (UniCat | UniDog)[] {
+    petCalls++;
+    return [Object.assign(new UniCat(), { meow: 'm' }), Object.assign(new UniDog(), { woof: 'w' })];
+  }
+}
+
+describe.each(DRIVERS)('a cached union-typed query (%s)', (driver) => {
+  it('answers a hit with the types the miss resolved', async () => {
+    @Module({
+      imports: [CacheModule.forRoot(), graphqlModule(driver)],
+      providers: [UniPetResolver],
+    })
+    class PetsApp {}
+    const ctx = await bootGraphql(driver, PetsApp);
+    try {
+      petCalls = 0;
+      const query = '{ pets { __typename ... on UniCat { meow } ... on UniDog { woof } } }';
+      const miss = await ctx.gql(query);
+      const hit = await ctx.gql(query);
+      expect(miss).toEqual({
+        data: {
+          pets: [
+            { __typename: 'UniCat', meow: 'm' },
+            { __typename: 'UniDog', woof: 'w' },
+          ],
+        },
+      });
+      expect(hit).toEqual(miss);
+      expect(petCalls).toBe(1);
     } finally {
       await ctx.app.close();
     }
