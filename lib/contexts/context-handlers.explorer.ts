@@ -7,12 +7,19 @@ import { messages } from '../errors/cache.messages';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
 import { providingModule } from '../explorer/providing-module';
 import { ContextHandlers } from './context-handlers';
+import { HandlerKind } from './context-plan';
 import { installFieldMiddleware, serveFieldsOf } from './field-middleware';
 import { handlerFacts, refusesCaching } from './handler-metadata';
 
 /** The options provider of `@nestjs/graphql`'s module (its `GRAPHQL_MODULE_OPTIONS` token). */
 const GRAPHQL_OPTIONS_TOKEN = 'GqlModuleOptions';
 const GRAPHQL_SCHEMA_HOST = 'GraphQLSchemaHost';
+
+const TEMPLATE_ROOTS: Record<HandlerKind, string[]> = {
+  graphql: ['args', 'parent', 'user'],
+  rpc: ['data', 'pattern', 'user'],
+  ws: ['data', 'pattern', 'user'],
+};
 
 interface Handler {
   cls: Function;
@@ -63,6 +70,7 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
           CacheErrorCode.CachedOperation,
         );
       }
+      this.checkTemplates(handler, cls, facts.kind, where);
       const field = facts.kind === 'graphql' && facts.role !== 'root';
       if (field && list.includes('guards') && !this.handlers.fieldInterceptors) {
         if (this.metadata.methodCached(handler) !== undefined) {
@@ -80,6 +88,29 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
         (host) => !own || !host || providingModule(host, ContextHandlers) === own,
       );
       if (mine) serveFieldsOf(cls, this.handlers);
+    }
+  }
+
+  /** A placeholder the call cannot fill would render alike for every call: refused. */
+  private checkTemplates(handler: Function, cls: Function, kind: HandlerKind, where: string): void {
+    const cached = this.metadata.cached(handler, cls);
+    const evict = this.metadata.evict(handler);
+    const sources = [
+      cached?.key,
+      ...(cached?.tags ?? []),
+      ...(evict?.keys ?? []),
+      ...(evict?.tags ?? []),
+    ];
+    const allowed = TEMPLATE_ROOTS[kind];
+    for (const source of sources) {
+      if (source === undefined || typeof source === 'function') continue;
+      const wrong = source.roots.find((root) => !allowed.includes(root));
+      if (wrong === undefined) continue;
+      const hint = allowed.map((root) => `{${root}${root === 'pattern' ? '' : '.x'}}`).join(', ');
+      throw new CacheConfigError(
+        messages.invalidKeyTemplate(where, source.source, `reads '{${wrong}…}'; here use ${hint}`),
+        CacheErrorCode.InvalidKeyTemplate,
+      );
     }
   }
 

@@ -188,6 +188,25 @@ describe('@Cached on an @EventPattern handler', () => {
   });
 });
 
+describe('a key template an RPC message cannot fill', () => {
+  it('is refused at bootstrap (it would render alike for every message)', async () => {
+    @Controller()
+    class TypoController {
+      @MessagePattern('typo')
+      @Cached({ ttl: '1m', key: 'stock:{params.sku}' })
+      stock() {
+        return 1;
+      }
+    }
+    @Module({ imports: [CacheModule.forRoot()], controllers: [TypoController] })
+    class TypoApp {}
+    const moduleRef = await Test.createTestingModule({ imports: [TypoApp] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(/TypoController@stock: .*\{params…\}.*\{data\.x\}/);
+    await app.close();
+  });
+});
+
 function toList<T>() {
   return (source: Observable<T>) =>
     new Observable<T[]>((subscriber) => {
