@@ -50,7 +50,7 @@ export function graphqlFacts(
     : (call.info?.parentType.name ?? 'Query');
   const field = call.reference ? '__resolveReference' : (call.info?.fieldName ?? 'field');
   plan.source ??= `${type}.${field}`;
-  const parentId = parent?.id ?? parent?._id;
+  const parentId = idText(parent?.id ?? parent?._id);
   let skip: CallFacts['skip'];
   if (operation !== undefined && operation !== 'query') skip = 'operation';
   else if (plan.role === 'field' && parentId === undefined && plan.cached?.key === undefined) {
@@ -98,4 +98,10 @@ export function wsFacts(plan: ContextPlan, ctx: ExecutionContext, pattern: unkno
     root: { data, pattern, user },
     defaultKey: () => keyOf(`ws:${plan.source}`, data),
   };
+}
+
+/** A parent id as a key part; an ObjectId-like object is keyed by its hex text. */
+function idText(id: unknown): unknown {
+  const hex = (id as { toHexString?: () => string } | null | undefined)?.toHexString;
+  return typeof hex === 'function' ? hex.call(id) : id;
 }

@@ -1,7 +1,9 @@
 import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { CacheEngine } from '../core/cache.engine';
 import { CacheConfigError } from '../errors/cache-config.error';
+import { assertCanEvictAll } from '../stores/store-capabilities';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
@@ -43,6 +45,7 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
     private readonly scanner: MetadataScanner,
     private readonly metadata: CacheMetadataAccessor,
     private readonly handlers: ContextHandlers,
+    private readonly engine: CacheEngine,
   ) {
     for (const wrapper of this.discovery.getProviders()) {
       for (const { cls, handler } of this.decorated([wrapper], true)) {
@@ -71,6 +74,7 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
         );
       }
       this.checkTemplates(handler, cls, facts.kind, where);
+      if (this.metadata.evict(handler)?.all) assertCanEvictAll(this.engine.store, where);
       const field = facts.kind === 'graphql' && facts.role !== 'root';
       if (field && list.includes('guards') && !this.handlers.fieldInterceptors) {
         if (this.metadata.methodCached(handler) !== undefined) {
