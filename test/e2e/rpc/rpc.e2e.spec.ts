@@ -10,7 +10,7 @@ import {
 import { Test } from '@nestjs/testing';
 import { AddressInfo, Server } from 'net';
 import { lastValueFrom, Observable, of } from 'rxjs';
-import { Cached, CacheEvict, CacheModule, CacheService } from 'nestjs-cached';
+import { Cached, CacheEvict, CacheModule, CachePut, CacheService } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls = { sum: 0, price: 0, ticks: 0, profile: 0, pi: 0 };
@@ -38,6 +38,12 @@ class MathController {
     if (data.value < 0) throw new Error('negative price');
     prices[data.sku] = data.value;
     return true;
+  }
+
+  @MessagePattern({ cmd: 'load-price' })
+  @CachePut({ ttl: '1m', key: 'price:{data.sku}' })
+  loadPrice(@Payload() data: { sku: string }) {
+    return prices[data.sku] ?? null;
   }
 
   @MessagePattern('ticks')
@@ -126,6 +132,15 @@ describe.each(PLATFORMS)('@Cached on RPC handlers of a hybrid %s app', (platform
     await ctx.app.get(CacheService).invalidateTags('{"cmd":"price"}');
     await send({ cmd: 'price' }, { sku: 'zz' });
     expect(calls.price).toBe(3);
+  });
+
+  it('@CachePut on a message pattern writes the entry a reader uses', async () => {
+    await ctx.app.get(CacheService).delete('price:yy');
+    prices.yy = 5;
+    expect(await send({ cmd: 'load-price' }, { sku: 'yy' })).toBe(5);
+    expect(await send({ cmd: 'price' }, { sku: 'yy' })).toBe(5);
+    expect(calls.price).toBe(0);
+    delete prices.yy;
   });
 
   it('does not store an Observable that emits more than once, with one warning', async () => {
