@@ -53,7 +53,7 @@ export class ContextCacheFlow {
     let tags: string[];
     try {
       key = await this.keyOf(plan, ctx, facts);
-      tags = [plan.source!, ...this.render(cached.tags, facts, ctx)];
+      tags = [facts.source ?? plan.source!, ...this.render(cached.tags, facts, ctx)];
     } catch (error) {
       this.warnOnce(`${plan.where}:key`, () => messages.keyFailed(plan.where, errorText(error)));
       return this.bypass(run);

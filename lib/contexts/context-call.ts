@@ -20,6 +20,8 @@ export interface CallFacts {
   root: Record<string, unknown>;
   /** The default key; throws a `TypeError` for arguments that cannot be hashed. */
   defaultKey(): string;
+  /** The implicit tag of this call, when the plan's is not fixed (GraphQL: `Type.field`). */
+  source?: string;
   /** Turns a result into what is stored (GraphQL abstract types gain `__typename`). */
   storable?: (value: unknown) => Promise<unknown>;
 }
@@ -59,6 +61,7 @@ export function graphqlFacts(
   return {
     call,
     skip,
+    source: `${type}.${field}`,
     storable: typenamesFor(call),
     identified: req?.headers !== undefined && isIdentified(req as HttpRequestLike, identityCookies),
     root: { args: call.reference ? parent : call.args, parent, user: req?.user },

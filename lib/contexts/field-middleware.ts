@@ -34,25 +34,38 @@ export function serveFieldsOf(cls: Function, handlers: ContextHandlers): void {
  * module builds its schema (explorers call it from their constructor). Idempotent.
  */
 export function installFieldMiddleware(cls: Function, handler: Function, reference: boolean): void {
-  const marked = handler as Function & { [INSTALLED]?: true };
-  if (marked[INSTALLED]) return;
-  marked[INSTALLED] = true;
+  // An inherited method serves several resolver classes: one middleware, knowing them all.
+  const marked = handler as Function & { [INSTALLED]?: Set<Function> };
+  if (marked[INSTALLED]) {
+    marked[INSTALLED].add(cls);
+    return;
+  }
+  const classes = new Set<Function>([cls]);
+  marked[INSTALLED] = classes;
   const existing: unknown[] = Reflect.getMetadata(FIELD_MIDDLEWARE, handler) ?? [];
   const middleware = (mw: MiddlewareContext, next: () => Promise<unknown>) => {
     // Called as the resolver was: a reference resolver's arguments arrive shifted (see
     // `graphqlCallOf`), so they are passed on as they came.
     const raw = [mw.source, mw.args, mw.context, mw.info];
     if (raw[3] === undefined) raw.pop();
-    const handlers = pick(cls, reference && mw.info === undefined ? mw.context : mw.info);
-    return handlers ? handlers.resolveField(cls, handler, raw, next) : next();
+    const found = pick(classes, reference && mw.info === undefined ? mw.context : mw.info);
+    return found ? found.handlers.resolveField(found.cls, handler, raw, next) : next();
   };
   Reflect.defineMetadata(FIELD_MIDDLEWARE, [middleware, ...existing], handler);
 }
 
-function pick(cls: Function, info: unknown): ContextHandlers | undefined {
-  const candidates = live.get(cls);
-  if (candidates === undefined) return undefined;
-  if (candidates.length === 1) return candidates[0];
+function pick(
+  classes: Set<Function>,
+  info: unknown,
+): { cls: Function; handlers: ContextHandlers } | undefined {
+  const candidates: { cls: Function; handlers: ContextHandlers }[] = [];
+  for (const cls of classes) {
+    for (const handlers of live.get(cls) ?? []) candidates.push({ cls, handlers });
+  }
+  if (candidates.length <= 1) return candidates[0];
   const schema = (info as { schema?: unknown } | undefined)?.schema;
-  return candidates.find((entry) => entry.schema === schema) ?? candidates[candidates.length - 1];
+  return (
+    candidates.find((entry) => entry.handlers.schema === schema) ??
+    candidates[candidates.length - 1]
+  );
 }

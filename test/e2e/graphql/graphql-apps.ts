@@ -1,3 +1,4 @@
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { INestApplication, Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -29,6 +30,8 @@ export function graphqlModule(
       autoSchemaFile: settings.federation ? { federation: 2 } : true,
       fieldResolverEnhancers: fieldResolverEnhancers as never,
       playground: false,
+      // Federation turns on inline tracing, which logs once per app.
+      plugins: settings.federation ? [ApolloServerPluginInlineTraceDisabled()] : [],
       ...(settings.context ? { context: ({ req }: any) => settings.context!(req) } : {}),
     });
   }

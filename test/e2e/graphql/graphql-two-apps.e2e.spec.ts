@@ -212,3 +212,72 @@ describe.each(DRIVERS)('a cached union-typed query (%s)', (driver) => {
     }
   });
 });
+
+const inherited = { count: 0 };
+
+@ObjectType()
+class InhBook {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) likes?: number;
+}
+
+@ObjectType()
+class InhFilm {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) likes?: number;
+}
+
+function LikesResolver<T>(type: () => T) {
+  @Resolver(type, { isAbstract: true })
+  abstract class LikesBase {
+    @ResolveField(() => Int)
+    @Cached('1m')
+    likes(@Parent() parent: { id: string }): number {
+      inherited.count++;
+      return Number(parent.id);
+    }
+  }
+  return LikesBase;
+}
+
+@Resolver(() => InhBook)
+class InhBookResolver extends LikesResolver(() => InhBook) {
+  @Query(() => InhBook)
+  inhBook(): InhBook {
+    return { id: '1' };
+  }
+}
+
+@Resolver(() => InhFilm)
+class InhFilmResolver extends LikesResolver(() => InhFilm) {
+  @Query(() => InhFilm)
+  inhFilm(): InhFilm {
+    return { id: '1' };
+  }
+}
+
+describe.each(DRIVERS)(
+  'a cached field resolver inherited by two resolver classes (%s)',
+  (driver) => {
+    it('keys and tags each type apart', async () => {
+      @Module({
+        imports: [CacheModule.forRoot(), graphqlModule(driver)],
+        providers: [InhBookResolver, InhFilmResolver],
+      })
+      class InheritApp {}
+      const ctx = await bootGraphql(driver, InheritApp);
+      try {
+        inherited.count = 0;
+        const query = '{ inhBook { likes } inhFilm { likes } }';
+        await ctx.gql(query);
+        await ctx.gql(query);
+        expect(inherited.count).toBe(2);
+        await ctx.app.get(CacheService).invalidateTags('InhFilm.likes');
+        await ctx.gql(query);
+        expect(inherited.count).toBe(3);
+      } finally {
+        await ctx.app.close();
+      }
+    });
+  },
+);
