@@ -1,4 +1,4 @@
-import { ExecutionContext, Logger, Module } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Logger, Module, UseGuards } from '@nestjs/common';
 import {
   Args,
   Context,
@@ -131,6 +131,23 @@ class SemCounterResolver {
   }
 }
 
+/** Denies operations whose request says `x-deny`. */
+class DenyGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    return GqlExecutionContext.create(ctx).getContext().req.headers['x-deny'] === undefined;
+  }
+}
+
+@Resolver()
+class SemGuardedResolver {
+  @Query(() => String)
+  @UseGuards(DenyGuard)
+  @Cached('1m')
+  guarded(): string {
+    return 'secret';
+  }
+}
+
 /** Stands in for an auth guard: `Authorization: Bearer <id>` becomes `req.user`. */
 function authContext(req: { headers: Record<string, string>; user?: unknown }) {
   const auth = req.headers.authorization;
@@ -141,7 +158,7 @@ function authContext(req: { headers: Record<string, string>; user?: unknown }) {
 function appModule(driver: Driver) {
   @Module({
     imports: [CacheModule.forRoot(), graphqlModule(driver, { context: authContext })],
-    providers: [SemBookResolver, SemNoteResolver, SemCounterResolver],
+    providers: [SemBookResolver, SemNoteResolver, SemCounterResolver, SemGuardedResolver],
   })
   class SemanticsApp {}
   return SemanticsApp;
@@ -205,6 +222,14 @@ describe.each(DRIVERS)('GraphQL cache semantics on %s', (driver: Driver) => {
     await ctx.gql('{ me }');
     await ctx.gql('{ me }');
     expect(calls.me).toBe(4);
+  });
+
+  it('runs guards before a hit: a denied request never gets the cached answer', async () => {
+    expect((await ctx.gql('{ guarded }')).data).toEqual({ guarded: 'secret' });
+    expect((await ctx.gql('{ guarded }')).data).toEqual({ guarded: 'secret' });
+    const denied = await ctx.gql('{ guarded }', {}, { 'x-deny': '1' });
+    expect(denied.data?.guarded).toBeUndefined();
+    expect(denied.errors?.[0].message).toMatch(/Forbidden/i);
   });
 
   it('class-level @Cached caches queries and leaves mutations alone', async () => {
