@@ -103,6 +103,38 @@ describe('CacheService batches (getMany, setMany, wrapMany)', () => {
     expect(await cache.getMany(['t:1', 't:2'])).toEqual([1, undefined]);
   });
 
+  it('wrapMany does not store what was loaded before an invalidation or delete that ran meanwhile', async () => {
+    const loaded = await cache.wrapMany(
+      ['x', 'y'],
+      (id) => `race:${id}`,
+      async (missing) => {
+        await cache.invalidateTags('race');
+        await cache.delete('race:y');
+        return missing.map((id) => `old ${id}`);
+      },
+      { tags: ['race'] },
+    );
+    expect(loaded).toEqual(['old x', 'old y']);
+    expect(await cache.getMany(['race:x', 'race:y'])).toEqual([undefined, undefined]);
+  });
+
+  it('wrapMany answers from the loader while the store fails', async () => {
+    const { getMany } = store;
+    store.getMany = () => {
+      throw new Error('store down');
+    };
+    try {
+      const values = await cache.wrapMany(
+        [1, 2],
+        (id) => `down:${id}`,
+        async (ids) => ids.map((id) => id * 2),
+      );
+      expect(values).toEqual([2, 4]);
+    } finally {
+      store.getMany = getMany;
+    }
+  });
+
   it('getMany reads once and answers in order; setMany skips undefined', async () => {
     await cache.setMany<unknown>([
       { key: 'k1', value: 1 },
