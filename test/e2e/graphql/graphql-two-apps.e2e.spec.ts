@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, Scope } from '@nestjs/common';
 import {
   Args,
   createUnionType,
@@ -281,3 +281,56 @@ describe.each(DRIVERS)(
     });
   },
 );
+
+const scoped = { query: 0, field: 0 };
+
+@ObjectType()
+class ScopedItem {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) weight?: number;
+}
+
+@Resolver(() => ScopedItem)
+@Injectable({ scope: Scope.REQUEST })
+class ScopedItemResolver {
+  static created = 0;
+  constructor() {
+    ScopedItemResolver.created++;
+  }
+
+  @Query(() => ScopedItem)
+  @Cached('1m')
+  scopedItem(@Args('id', { type: () => ID }) id: string): ScopedItem {
+    scoped.query++;
+    return { id };
+  }
+
+  @ResolveField(() => Int)
+  @Cached('1m')
+  weight(@Parent() item: ScopedItem): number {
+    scoped.field++;
+    return Number(item.id);
+  }
+}
+
+describe.each(DRIVERS)('a request-scoped resolver (%s)', (driver) => {
+  it('is cached like a singleton one', async () => {
+    @Module({
+      imports: [CacheModule.forRoot(), graphqlModule(driver)],
+      providers: [ScopedItemResolver],
+    })
+    class ScopedApp {}
+    const ctx = await bootGraphql(driver, ScopedApp);
+    try {
+      scoped.query = scoped.field = 0;
+      const first = await ctx.gql('{ scopedItem(id: "3") { id weight } }');
+      const second = await ctx.gql('{ scopedItem(id: "3") { id weight } }');
+      expect(second).toEqual(first);
+      expect(first).toEqual({ data: { scopedItem: { id: '3', weight: 3 } } });
+      expect(scoped).toEqual({ query: 1, field: 1 });
+      expect(ScopedItemResolver.created).toBeGreaterThan(1);
+    } finally {
+      await ctx.app.close();
+    }
+  });
+});
