@@ -7,7 +7,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { from, lastValueFrom, mergeMap, Observable, toArray } from 'rxjs';
+import { from, mergeMap, Observable, toArray } from 'rxjs';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
 import { messages } from '../errors/cache.messages';
@@ -19,6 +19,7 @@ import { CallFacts, graphqlFacts, rpcFacts, wsFacts } from './context-call';
 import { ContextCacheFlow } from './context-cache.flow';
 import { buildContextPlan, ContextPlan } from './context-plan';
 import { handlerFacts, HandlerFacts } from './handler-metadata';
+import { streamThroughCache } from './observable-run';
 
 /**
  * Caches GraphQL resolvers, microservice message handlers and gateway handlers, for one
@@ -98,8 +99,10 @@ export class ContextHandlers implements OnModuleDestroy {
     const facts = this.factsOf(plan, ctx);
     const inner = (): Observable<unknown> => {
       if (!plan.cached) return next.handle();
-      const run = () => lastValueFrom(next.handle().pipe(toArray()));
-      return from(this.flow.serve(plan, ctx, facts, run)).pipe(mergeMap((values) => from(values)));
+      return streamThroughCache(
+        () => next.handle(),
+        (run) => this.flow.serve(plan, ctx, facts, run),
+      );
     };
     if (!plan.evict) return inner();
     if (plan.evict.before) return from(this.evict(plan, ctx, facts)).pipe(mergeMap(inner));

@@ -9,12 +9,13 @@ import {
 } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { AddressInfo, Server } from 'net';
-import { lastValueFrom, Observable, of } from 'rxjs';
+import { firstValueFrom, lastValueFrom, Observable, of, ReplaySubject } from 'rxjs';
 import { Cached, CacheEvict, CacheModule, CachePut, CacheService } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls = { sum: 0, price: 0, ticks: 0, profile: 0, pi: 0 };
 const prices: Record<string, number> = { a: 1 };
+let feed = new ReplaySubject<number>();
 
 @Controller()
 class MathController {
@@ -44,6 +45,12 @@ class MathController {
   @CachePut({ ttl: '1m', key: 'price:{data.sku}' })
   loadPrice(@Payload() data: { sku: string }) {
     return prices[data.sku] ?? null;
+  }
+
+  @MessagePattern('live')
+  @Cached('1m')
+  live(): Observable<number> {
+    return feed.asObservable();
   }
 
   @MessagePattern('ticks')
@@ -153,6 +160,14 @@ describe.each(PLATFORMS)('@Cached on RPC handlers of a hybrid %s app', (platform
       .map(([m]) => String(m))
       .filter((m) => m.includes('MathController@ticks'));
     expect(warnings).toHaveLength(1);
+  });
+
+  it('forwards a stream as it comes instead of waiting for it to complete', async () => {
+    feed = new ReplaySubject<number>();
+    feed.next(1);
+    expect(await firstValueFrom(client.send('live', {}))).toBe(1);
+    feed.next(2);
+    feed.complete();
   });
 
   it('never takes a payload field for the user: scope user without userKey bypasses', async () => {
