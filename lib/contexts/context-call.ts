@@ -76,11 +76,16 @@ export function graphqlFacts(
   };
 }
 
-/** RPC: `rpc:Class.handler:` + the message data. No user: a payload is never an identity. */
+/**
+ * RPC: `rpc:Class.handler:` + the message data. No user: a payload is never an identity. A
+ * message whose transport carries an `authorization` header (gRPC metadata, NATS, RabbitMQ or
+ * Kafka headers) is identified: its answer may be someone's own, so shared entries are not for it.
+ */
 export function rpcFacts(plan: ContextPlan, ctx: ExecutionContext, pattern: unknown): CallFacts {
-  const data = ctx.switchToRpc().getData();
+  const rpc = ctx.switchToRpc();
+  const data = rpc.getData();
   return {
-    identified: false,
+    identified: carriesAuthorization(rpc.getContext()),
     root: { data, pattern, user: undefined },
     defaultKey: () => keyOf(`rpc:${plan.source}`, data),
   };
@@ -107,4 +112,25 @@ export function wsFacts(plan: ContextPlan, ctx: ExecutionContext, pattern: unkno
 function idText(id: unknown): unknown {
   const hex = (id as { toHexString?: () => string } | null | undefined)?.toHexString;
   return typeof hex === 'function' ? hex.call(id) : id;
+}
+
+/** Whether a transport context carries an `authorization` header, whatever the transport. */
+function carriesAuthorization(context: any): boolean {
+  try {
+    if (context === null || typeof context !== 'object') return false;
+    // gRPC: the context is the call's Metadata.
+    if (typeof context.get === 'function' && typeof context.getMap === 'function') {
+      return context.get('authorization').length > 0;
+    }
+    const headers =
+      (typeof context.getHeaders === 'function' ? context.getHeaders() : undefined) ??
+      (typeof context.getMessage === 'function'
+        ? (context.getMessage()?.properties?.headers ?? context.getMessage()?.headers)
+        : undefined);
+    if (headers === null || typeof headers !== 'object') return false;
+    if (typeof headers.get === 'function') return Boolean(headers.get('authorization'));
+    return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  } catch {
+    return false;
+  }
 }
