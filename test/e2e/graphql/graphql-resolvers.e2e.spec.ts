@@ -115,6 +115,15 @@ describe.each(MATRIX)(
       expect(calls.rating).toBe(2);
     });
 
+    it('runs a resolver once for a burst of concurrent identical operations', async () => {
+      const query = '{ recipe(id: "42") { id rating } }';
+      const answers = await Promise.all(Array.from({ length: 20 }, () => ctx.gql(query)));
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      expect(answers[0]).toEqual({ data: { recipe: { id: '42', rating: 420 } } });
+      expect(calls.rating).toBe(1);
+      expect(calls.recipe).toBe(1);
+    });
+
     it('tags entries with Type.field', async () => {
       await ctx.gql('{ recipe(id: "3") { id rating } }');
       await ctx.gql('{ recipe(id: "3") { id rating } }');
