@@ -25,7 +25,13 @@ export const NEST_SSE_METADATA = '__sse__';
 export const NEST_HEADERS_METADATA = '__headers__';
 
 /** Metadata that marks a method as a GraphQL resolver, WebSocket or RPC handler. */
-export const HANDLER_METADATA_KEYS = ['graphql:resolver_type', 'message', 'microservices:pattern'];
+export const HANDLER_METADATA_KEYS = [
+  'graphql:resolver_type',
+  'message',
+  'microservices:pattern',
+  'graphql:resolve_property',
+  'graphql:resolve_reference',
+];
 
 /**
  * DI token of the cache-manager-shaped provider (`@Inject(CACHE_MANAGER)`), which every

@@ -20,6 +20,8 @@ import { CacheEngine } from './core/cache.engine';
 import { resolveOptions } from './core/resolve-options';
 import { CachedMethodsExplorer } from './explorer/cached-methods.explorer';
 import { CachedRoutesExplorer } from './explorer/cached-routes.explorer';
+import { ContextHandlers } from './contexts/context-handlers';
+import { ContextHandlersExplorer } from './contexts/context-handlers.explorer';
 import { CacheInterceptor } from './interceptors/cache.interceptor';
 import {
   CacheModuleOptions,
@@ -66,6 +68,8 @@ import { ObservabilityBootstrap } from './observability/observability.bootstrap'
     ObservabilityBootstrap,
     CacheManager,
     { provide: CACHE_MANAGER, useExisting: CacheManager },
+    ContextHandlers,
+    ContextHandlersExplorer,
   ],
   exports: [
     CacheManager,
@@ -77,6 +81,7 @@ import { ObservabilityBootstrap } from './observability/observability.bootstrap'
     KeyFactoryRegistry,
     CacheInterceptor,
     CacheHealthIndicator,
+    ContextHandlers,
   ],
 })
 export class CacheModule extends ConfigurableModuleClass {

@@ -51,3 +51,5 @@ export type {
 export type { CacheEvent } from './observability/cache-events.observer';
 export { OPERATION_CHANNEL } from './core/operation-tracing';
 export type { CacheOperation, CacheOperationMessage } from './core/operation-tracing';
+export type { BatchTtl, CacheBatchOptions } from './services/cache-batch';
+export { defaultUserKey } from './http/user-identity';

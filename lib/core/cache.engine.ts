@@ -100,6 +100,11 @@ export class CacheEngine {
     return this.reader.lookup(key, user);
   }
 
+  /** `lookup` of several keys with one store read (`CacheService.getMany` / `wrapMany`). */
+  lookupMany(keys: readonly string[], user?: string): MaybePromise<Lookup[]> {
+    return this.reader.lookupMany(keys, user);
+  }
+
   /**
    * The value of an entry `lookup` found, or `UNDECODABLE` when its payload does not decode (a
    * damaged or truncated value): the entry is then removed, counted in `stats().errors` and

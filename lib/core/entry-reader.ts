@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { messages } from '../errors/cache.messages';
 import { MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
+import { isThenable, then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
 import { GuardedStore } from './guarded-store';
@@ -45,6 +45,17 @@ export class EntryReader {
     const storeKey = this.keys.entry(key, user);
     const raw = this.guarded.read(storeKey);
     return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
+  }
+
+  /** `lookup` of several keys with one store read (tag versions are checked per entry). */
+  lookupMany(keys: readonly string[], user?: string): MaybePromise<Lookup[]> {
+    const storeKeys = keys.map((key) => this.keys.entry(key, user));
+    return then(this.guarded.readMany(storeKeys), (raws) => {
+      const found = keys.map((key, i) =>
+        this.check(storeKeys[i], this.keys.fullKey(key, user), raws?.[i]),
+      );
+      return found.some(isThenable) ? Promise.all(found) : (found as Lookup[]);
+    });
   }
 
   private check(

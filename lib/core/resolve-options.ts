@@ -7,6 +7,7 @@ import {
   ResolvedCacheOptions,
 } from '../interfaces/cache-module-options.interface';
 import { parseOptionalTtl, parseTtl } from './ttl';
+import { defaultUserKey as userKeyByContext } from '../http/user-identity';
 
 const WHERE = 'CacheModule';
 const KNOWN = [
@@ -29,11 +30,12 @@ const KNOWN = [
 
 /**
  * The default user identity: `req.user.id`, else `req.user.sub`, as it is: what is not a string
- * or a finite number (an object id) is refused where it is used, never turned into text.
+ * or a finite number (an object id) is refused where it is used, never turned into text. Read
+ * per context type (GraphQL `context.req`, WebSocket `client.data`, RPC none): see
+ * `lib/http/user-identity.ts`.
  */
 export function defaultUserKey(ctx: ExecutionContext): string | number | undefined {
-  const user = ctx.switchToHttp().getRequest()?.user;
-  return user?.id ?? user?.sub ?? undefined;
+  return userKeyByContext(ctx);
 }
 
 /** Validates module options once, at bootstrap, and applies the defaults. */

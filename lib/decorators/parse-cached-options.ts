@@ -19,6 +19,7 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'staleIfError',
   'keyFactory',
   'flightTimeout',
+  'selection',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -102,6 +103,7 @@ export function parseCachedOptions(
     staleIfError: parseOptionalTtl(options.staleIfError, `${where} staleIfError`),
     keyFactory,
     flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
+    selection: parseSelection(where, options.selection),
   };
 }
 
@@ -114,4 +116,10 @@ export function compileKey(where: string, option: string, source: unknown): KeyS
 
 function invalid(where: string, option: string, expected: string, value: unknown) {
   return new CacheConfigError(messages.invalidOption(where, option, expected, value));
+}
+
+/** `selection` (GraphQL): a boolean. */
+function parseSelection(where: string, selection: unknown): boolean | undefined {
+  if (selection === undefined || typeof selection === 'boolean') return selection;
+  throw invalid(where, 'selection', 'a boolean', selection);
 }

@@ -18,4 +18,6 @@ export enum CacheErrorCode {
   InvalidKey = 'E_INVALID_KEY',
   NotAMethod = 'E_NOT_A_METHOD',
   CacheModuleNotVisible = 'E_CACHE_MODULE_NOT_VISIBLE',
+  CachedOperation = 'E_CACHED_OPERATION',
+  BatchLength = 'E_BATCH_LENGTH',
 }

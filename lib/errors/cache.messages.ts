@@ -55,7 +55,8 @@ export const messages = {
   storeConnectionFailed: (store: string, error: unknown) =>
     `${store}: connection error (${errorText(error)}); serving without it, reconnecting`,
   unsupportedContext: (where: string, type: string) =>
-    `${where}: @Cached on a ${type} handler is not supported yet; the handler runs uncached`,
+    `${where}: @Cached on a ${type} handler that is not a resolver, message or gateway handler is ` +
+    `not supported; the handler runs uncached`,
   syncMethod: (where: string) =>
     `${where}: @Cached method returned a plain value, not a Promise; it runs uncached. ` +
     `Make it async to cache it`,
@@ -155,6 +156,22 @@ export const messages = {
   compatTtlFactoryInvalid: (where: string, value: unknown) =>
     `${where}: the @CacheTTL factory returned ${describe(value)}, not a number of milliseconds ` +
     `(0 = no expiry); the request bypasses the cache`,
+  cachedOperation: (where: string, what: string) =>
+    `${where}: @Cached on ${what} is not supported: its result changes data or is a stream, ` +
+    `never a reusable answer; remove @Cached (use @CacheEvict to drop what it changes)`,
+  fieldGuardsWithoutInterceptors: (where: string) =>
+    `${where}: @Cached on a field resolver with fieldResolverEnhancers: ['guards'] but not ` +
+    `'interceptors' would serve hits without running the guards; add 'interceptors' to ` +
+    `fieldResolverEnhancers`,
+  fieldWithoutParentId: (where: string) =>
+    `${where}: the parent object has neither id nor _id, so the field cannot be keyed per ` +
+    `parent; it runs uncached. Give @Cached a key template such as '{parent.code}'`,
+  batchLength: (expected: number, got: string) =>
+    `CacheService@wrapMany: load returned ${got} for ${expected} missing ids; it must return ` +
+    `an array with one value per id, in the order it was given the ids (undefined for none)`,
+  multipleEmissions: (where: string) =>
+    `${where}: the handler's Observable emitted more than one value; it is not stored (only ` +
+    `single values are cached)`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

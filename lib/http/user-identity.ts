@@ -1,4 +1,5 @@
 import { ExecutionContext } from '@nestjs/common';
+import { graphqlCallOfContext, graphqlRequest } from '../contexts/graphql-args';
 import { errorText, messages } from '../errors/cache.messages';
 
 /** Shows a warning about the route it is given; the caller decides how often. */
@@ -27,4 +28,31 @@ export function userIdentity(
   const shown = typeof id === 'object' ? 'an object' : `${typeof id} ${String(id)}`;
   warn((where) => messages.userKeyNotId(where, shown));
   return undefined;
+}
+
+/**
+ * The default `userKey`, by context type: HTTP `req.user.id ?? req.user.sub`; GraphQL
+ * `context.req.user.id ?? .sub`; WebSocket `client.data.user.id ?? .sub`; RPC none (the message
+ * payload is data a caller chose, never an identity).
+ * @example
+ * CacheModule.forRoot({ userKey: (ctx) => defaultUserKey(ctx) ?? tenantOf(ctx) });
+ */
+export function defaultUserKey(ctx: ExecutionContext): string | number | undefined {
+  const user = userOf(ctx);
+  return user?.id ?? user?.sub ?? undefined;
+}
+
+function userOf(
+  ctx: ExecutionContext,
+): { id?: string | number; sub?: string | number } | undefined {
+  switch (ctx.getType<string>()) {
+    case 'http':
+      return ctx.switchToHttp().getRequest()?.user;
+    case 'graphql':
+      return graphqlRequest(graphqlCallOfContext(ctx))?.user;
+    case 'ws':
+      return ctx.switchToWs().getClient()?.data?.user;
+    default:
+      return undefined;
+  }
 }

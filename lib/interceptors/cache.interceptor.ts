@@ -29,6 +29,7 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
 import { missingCacheModule } from '../explorer/missing-cache-module';
+import { ContextHandlers } from '../contexts/context-handlers';
 
 /** Marks a request the interceptor has taken in charge, on routes where it is applied twice. */
 const TAKEN = Symbol('nestjs-cached.taken');
@@ -55,6 +56,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     @Optional() private readonly keyFactories: KeyFactoryRegistry,
     private readonly moduleRef: ModuleRef,
     @Optional() private readonly modules?: ModulesContainer,
+    @Optional() private readonly contexts?: ContextHandlers,
   ) {
     this.flow = engine && new HttpCacheFlow(engine, options);
   }
@@ -64,6 +66,8 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // GraphQL, RPC and WebSocket handlers are cached by value, never through HTTP objects.
+    if (ctx.getType() !== 'http' && this.contexts) return this.contexts.intercept(ctx, next);
     const plan = this.planOf(ctx);
     if (plan === null) return next.handle();
     return this.handle(plan, ctx, next);

@@ -43,6 +43,12 @@ export interface CachedOptions {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /**
+   * GraphQL resolvers: the key also holds the requested sub-selection (fragments expanded, aliases
+   * and `__typename` ignored), for resolvers whose work depends on what is asked.
+   * @default false
+   */
+  selection?: boolean;
 }
 
 /** Options of `@CacheEvict()`. */

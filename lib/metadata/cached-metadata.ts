@@ -23,6 +23,8 @@ export interface CachedMetadata {
   staleIfError?: number;
   keyFactory?: CacheKeyFactoryClass;
   flightTimeout?: number;
+  /** GraphQL: the sub-selection is part of the key. */
+  selection?: boolean;
 }
 
 /** What `@CacheEvict` records. */

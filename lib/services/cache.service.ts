@@ -21,6 +21,7 @@ export interface CacheGetOptions {
    */
   strict?: boolean;
 }
+import { CacheBatch, CacheBatchOptions } from './cache-batch';
 
 /** Options of `CacheService.set`. */
 export interface CacheSetOptions<T = any> {
@@ -67,12 +68,14 @@ export interface CacheWrapOptions<T = any> extends CacheSetOptions<T> {
 export class CacheService implements OnApplicationShutdown {
   private readonly values: ValueCache;
   private readonly warned = new WarnOnce(new Logger('CacheModule'));
+  private readonly batch: CacheBatch;
 
   constructor(
     private readonly engine: CacheEngine,
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
   ) {
     this.values = new ValueCache(engine);
+    this.batch = new CacheBatch(engine, options);
   }
 
   /**
@@ -189,6 +192,40 @@ export class CacheService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.engine.store.close?.();
+  }
+
+  /**
+   * The fresh values under `keys`, read from the store at once; `undefined` where there is none.
+   * @example
+   * const [a, b] = await cache.getMany<Product>(['product:1', 'product:2']);
+   */
+  getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    return this.batch.getMany<T>(keys);
+  }
+
+  /**
+   * Stores several entries (`undefined` values are skipped); `ttl` may be a function of the value.
+   * @example
+   * await cache.setMany(products.map((p) => ({ key: `product:${p.id}`, value: p })), { ttl: '1m' });
+   */
+  setMany<T>(entries: { key: string; value: T }[], options?: CacheBatchOptions<T>): Promise<void> {
+    return this.batch.setMany(entries, options);
+  }
+
+  /**
+   * The cached value of each id; the missing ids are loaded with one `load` call (in input order)
+   * and written back. `load` must return one value per id, in order, or the call rejects. Made for
+   * DataLoader batch functions.
+   * @example
+   * new DataLoader((ids) => cache.wrapMany(ids, (id) => `product:${id}`, (missing) => repo.findByIds(missing)));
+   */
+  wrapMany<K, T>(
+    ids: readonly K[],
+    keyOf: (id: K) => string,
+    load: (missing: K[]) => Promise<T[]> | T[],
+    options?: CacheBatchOptions<T>,
+  ): Promise<T[]> {
+    return this.batch.wrapMany(ids, keyOf, load, options);
   }
 
   private ttl(value: Ttl | undefined, option: string): number | undefined {

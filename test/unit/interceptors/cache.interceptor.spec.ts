@@ -32,48 +32,51 @@ function fakeContext(type: string, handler: Function): ExecutionContext {
   } as unknown as ExecutionContext;
 }
 
-describe.each(['graphql', 'ws'])('CacheInterceptor in a %s context', (type) => {
-  let interceptor: CacheInterceptor;
-  let cache: CacheService;
-  let warn: jest.SpyInstance;
+describe.each(['graphql', 'ws'])(
+  'CacheInterceptor on a method no resolver or gateway decorator marks, in a %s context',
+  (type) => {
+    let interceptor: CacheInterceptor;
+    let cache: CacheService;
+    let warn: jest.SpyInstance;
 
-  beforeEach(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [CacheModule.forRoot()],
-    }).compile();
-    interceptor = moduleRef.get(CacheInterceptor);
-    cache = moduleRef.get(CacheService);
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-  });
-  afterEach(() => warn.mockRestore());
+    beforeEach(async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [CacheModule.forRoot()],
+      }).compile();
+      interceptor = moduleRef.get(CacheInterceptor);
+      cache = moduleRef.get(CacheService);
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+    afterEach(() => warn.mockRestore());
 
-  it('runs the handler every time, uncached, with one warning naming it', async () => {
-    let calls = 0;
-    const next: CallHandler = { handle: () => of(`result ${++calls}`) };
-    const ctx = fakeContext(type, ProductsResolver.prototype.products);
-    expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 1');
-    expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 2');
-    expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 3');
-    expect(calls).toBe(3);
-    const messages = warn.mock.calls.map(([message]) => String(message));
-    expect(messages.filter((m) => m.includes('ProductsResolver@products'))).toHaveLength(1);
-    expect(messages[0]).toContain(type);
-    expect(cache.stats()).toMatchObject({ hits: 0, sets: 0 });
-  });
+    it('runs the handler every time, uncached, with one warning naming it', async () => {
+      let calls = 0;
+      const next: CallHandler = { handle: () => of(`result ${++calls}`) };
+      const ctx = fakeContext(type, ProductsResolver.prototype.products);
+      expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 1');
+      expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 2');
+      expect(await lastValueFrom(interceptor.intercept(ctx, next))).toBe('result 3');
+      expect(calls).toBe(3);
+      const messages = warn.mock.calls.map(([message]) => String(message));
+      expect(messages.filter((m) => m.includes('ProductsResolver@products'))).toHaveLength(1);
+      expect(messages[0]).toContain(type);
+      expect(cache.stats()).toMatchObject({ hits: 0, sets: 0 });
+    });
 
-  it('warns once per handler', async () => {
-    const next: CallHandler = { handle: () => of(1) };
-    await lastValueFrom(
-      interceptor.intercept(fakeContext(type, ProductsResolver.prototype.products), next),
-    );
-    await lastValueFrom(
-      interceptor.intercept(fakeContext(type, ProductsResolver.prototype.other), next),
-    );
-    await lastValueFrom(
-      interceptor.intercept(fakeContext(type, ProductsResolver.prototype.other), next),
-    );
-    const messages = warn.mock.calls.map(([message]) => String(message));
-    expect(messages.filter((m) => m.includes('ProductsResolver@products'))).toHaveLength(1);
-    expect(messages.filter((m) => m.includes('ProductsResolver@other'))).toHaveLength(1);
-  });
-});
+    it('warns once per handler', async () => {
+      const next: CallHandler = { handle: () => of(1) };
+      await lastValueFrom(
+        interceptor.intercept(fakeContext(type, ProductsResolver.prototype.products), next),
+      );
+      await lastValueFrom(
+        interceptor.intercept(fakeContext(type, ProductsResolver.prototype.other), next),
+      );
+      await lastValueFrom(
+        interceptor.intercept(fakeContext(type, ProductsResolver.prototype.other), next),
+      );
+      const messages = warn.mock.calls.map(([message]) => String(message));
+      expect(messages.filter((m) => m.includes('ProductsResolver@products'))).toHaveLength(1);
+      expect(messages.filter((m) => m.includes('ProductsResolver@other'))).toHaveLength(1);
+    });
+  },
+);
