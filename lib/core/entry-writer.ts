@@ -14,6 +14,8 @@ export interface WriteOptions {
   ttl: number;
   staleWindow?: number;
   meta?: ResponseMeta;
+  /** When the value was made (a response's own time, sent as `Last-Modified`). @default now */
+  createdAt?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class EntryWriter {
     }
     const entry: CacheEntry = {
       payload,
-      createdAt: now,
+      createdAt: Math.min(options.createdAt ?? now, now),
       freshUntil,
       staleUntil,
       tags: ticket.tags as string[],

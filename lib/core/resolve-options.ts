@@ -7,6 +7,7 @@ import {
   ResolvedCacheOptions,
 } from '../interfaces/cache-module-options.interface';
 import { parseOptionalTtl, parseTtl } from './ttl';
+import { parseValidatorOptions, VALIDATOR_DEFAULTS } from '../http/validators/validator-options';
 
 const WHERE = 'CacheModule';
 const KNOWN = [
@@ -23,6 +24,10 @@ const KNOWN = [
   'identityCookies',
   'flightTimeout',
   'isGlobal',
+  'etag',
+  'lastModified',
+  'cacheControl',
+  'honorRequestCacheControl',
 ] as const;
 
 /**
@@ -95,6 +100,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     userKey: options.userKey ?? defaultUserKey,
     identityCookies,
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
+    validators: { ...VALIDATOR_DEFAULTS, ...parseValidatorOptions(WHERE, options) },
   };
 }
 

@@ -6,6 +6,7 @@ import { isClass } from '../core/resolve-options';
 import { isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';
+import { parseValidatorOptions } from '../http/validators/validator-options';
 
 const KNOWN: readonly (keyof CachedOptions)[] = [
   'ttl',
@@ -19,6 +20,10 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'staleIfError',
   'keyFactory',
   'flightTimeout',
+  'etag',
+  'lastModified',
+  'cacheControl',
+  'honorRequestCacheControl',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -100,6 +105,7 @@ export function parseCachedOptions(
     staleIfError: parseOptionalTtl(options.staleIfError, `${where} staleIfError`),
     keyFactory,
     flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
+    validators: parseValidatorOptions(where, options),
   };
 }
 

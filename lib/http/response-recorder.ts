@@ -11,6 +11,8 @@ import { HttpResponseLike } from './http-response';
 import { captureResponse, CapturedResponse } from './response-capture';
 import { whyNotStorable } from './response-policy';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
+import { MissEmission, validateMiss } from './validators/miss-validators';
+import { entryHeaders, forPolicy } from './validators/entry-validators';
 
 /** What a recorded miss settles its flight with: the response to replay, when it was stored. */
 export type Outcome = FlightResult<StoredResponse | undefined>;
@@ -46,12 +48,14 @@ export class ResponseRecorder {
     let handlerValue: unknown;
     let captured: CapturedResponse | undefined | null = null;
     let decided = false;
+    let emission: MissEmission | undefined;
     const decide = () => {
       if (decided || handled === undefined || captured === null) return;
       decided = true;
       const kept = storable ? captured : undefined;
-      settle(this.store(call, ticket, kept, before, handled, handlerValue));
+      settle(this.store(call, ticket, kept, before, handled, handlerValue, emission));
     };
+    const statuses = call.plan.cached!.put ? ANY_2XX : this.options.statuses;
     const stop = captureResponse(
       rawOf(res),
       (response) => {
@@ -59,6 +63,23 @@ export class ResponseRecorder {
         decide();
       },
       res,
+      (status, body, sink) => {
+        const validated = validateMiss(
+          {
+            status,
+            body,
+            request: call.req,
+            route: call.plan.validators,
+            etag: call.plan.etag,
+            handlerEtag: (handled ?? {})['etag'] ?? before['etag'],
+            statuses,
+            now: Date.now(),
+          },
+          sink,
+        );
+        emission = validated?.emission;
+        return validated?.notModified === true;
+      },
     );
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
@@ -108,17 +129,20 @@ export class ResponseRecorder {
     before: Record<string, unknown>,
     handled: Record<string, unknown>,
     value: unknown,
+    emission: MissEmission | undefined,
   ): Outcome {
     const { plan } = call;
     const put = plan.cached!.put;
     const refused =
       captured &&
-      whyNotStorable(captured, before, handled, {
+      (call.noStore
+        ? { reason: 'no_store' as const }
+        : whyNotStorable(forPolicy(captured, emission), before, handled, {
         statuses: put ? ANY_2XX : this.options.statuses,
         perUser: call.user !== undefined,
-        keyedHeaders: plan.keyedHeaders,
-        declaredVary: plan.declaredVary,
-      });
+            keyedHeaders: plan.keyedHeaders,
+            declaredVary: plan.declaredVary,
+          }));
     if (captured === undefined || refused) {
       if (refused?.reason === 'vary' && refused.header !== '*') {
         const header = refused.header!;
@@ -143,6 +167,12 @@ export class ResponseRecorder {
       headers = type === undefined ? {} : { 'content-type': String(type) };
       status = 200;
     }
+    headers = entryHeaders(headers, emission, {
+      etag: handled['etag'] ?? before['etag'],
+      lastModified: handled['last-modified'] ?? before['last-modified'],
+      vary: before['vary'],
+    });
+    const createdAt = emission?.createdAt ?? Date.now();
     // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
     const kept = plan.observed ? serializedOrNothing(value) : undefined;
     const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
@@ -150,6 +180,7 @@ export class ResponseRecorder {
       ttl: plan.ttl,
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
+      createdAt,
     });
     const { body } = captured;
     const response = {
@@ -157,7 +188,7 @@ export class ResponseRecorder {
       headers,
       body,
       length: body.length,
-      createdAt: Date.now(),
+      createdAt,
       throughSend: captured.throughSend,
       value: kept,
     };

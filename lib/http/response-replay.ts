@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { Conditional, isNotModified } from './conditional-request';
 import { StoredResponse } from './stored-response';
+import { applyAnswer, CachedAnswer, mergeVary, recordSink } from './validators/cached-answer';
 
 /** Express's and Fastify's response objects, as far as replaying needs them. */
 interface ReplayTarget {
@@ -20,7 +20,8 @@ const ERROR_SENDERS: ReadonlySet<string> = new Set(['send', 'json', 'jsonp']);
 
 /** How a hit goes out; see `replayOnSend`. */
 export interface ReplayOptions {
-  conditional: Conditional;
+  /** Status and cache headers for this request (`cachedAnswer`): `304` or the stored status. */
+  answer: CachedAnswer;
   /**
    * Other interceptors wrap the route: headers they set on this request after the hit was found
    * (a per-request stamp) are kept rather than replaced by the miss's.
@@ -61,12 +62,15 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
         return target[name](...args);
       }
       sent = true;
-      const headers = merged(res.getHeaders(), stored.headers, atHit);
-      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, options);
-      else if (stored.throughSend && !isNotModified(stored, headers, options.conditional, false)) {
+      const { answer } = options;
+      const base = res.getHeaders();
+      const headers = merged({ ...base }, stored.headers, atHit);
+      applyAnswer(answer, recordSink(headers));
+      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, base, headers, answer);
+      else if (stored.throughSend && !answer.notModified) {
         restore();
-        return sendThroughFastify(res, stored, headers);
-      } else writeFastify(res, stored, headers, options);
+        return sendThroughFastify(res, stored, base, headers);
+      } else writeFastify(res, stored, headers, answer);
       return res;
     };
   }
@@ -75,13 +79,16 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
 function writeExpress(
   raw: ServerResponse,
   stored: StoredResponse,
+  base: Record<string, unknown>,
   headers: Record<string, unknown>,
-  options: ReplayOptions,
+  answer: CachedAnswer,
 ): void {
-  for (const name in stored.headers) raw.setHeader(name, headers[name] as string);
-  if (isNotModified(stored, headers, options.conditional, true)) {
+  for (const name in headers) {
+    if (headers[name] !== base[name]) raw.setHeader(name, headers[name] as string);
+  }
+  if (answer.notModified) {
+    for (const name in base) if (headers[name] === undefined) raw.removeHeader(name);
     raw.statusCode = 304;
-    dropContentHeaders((name) => raw.removeHeader(name));
     raw.end();
     return;
   }
@@ -94,12 +101,11 @@ function writeFastify(
   res: ReplayTarget,
   stored: StoredResponse,
   headers: Record<string, unknown>,
-  options: ReplayOptions,
+  answer: CachedAnswer,
 ): void {
   res.hijack!();
   const raw = res.raw!;
-  if (isNotModified(stored, headers, options.conditional, false)) {
-    dropContentHeaders((name) => delete headers[name]);
+  if (answer.notModified) {
     raw.writeHead(304, headers as Record<string, string>);
     raw.end();
     return;
@@ -113,10 +119,11 @@ function writeFastify(
 function sendThroughFastify(
   res: ReplayTarget,
   stored: StoredResponse,
+  base: Record<string, unknown>,
   headers: Record<string, unknown>,
 ): unknown {
   res.code!(stored.status);
-  for (const name in stored.headers) res.header!(name, headers[name]);
+  for (const name in headers) if (headers[name] !== base[name]) res.header!(name, headers[name]);
   return (res as unknown as { send(body: unknown): unknown }).send(stored.body);
 }
 
@@ -138,33 +145,13 @@ function merged(
     current[name] = stored[name];
   }
   if (vary !== undefined && stored.vary !== undefined) {
-    current.vary = [...new Set([...tokensKeepCase(vary), ...tokensKeepCase(stored.vary)])].join(
-      ', ',
-    );
+    const names = Array.isArray(stored.vary) ? stored.vary.join(',') : stored.vary;
+    current.vary = mergeVary(vary, names.split(','));
   }
   return current;
-}
-
-function tokensKeepCase(value: unknown): string[] {
-  const names = (Array.isArray(value) ? value.join(',') : String(value)).split(',');
-  const seen = new Set<string>();
-  return names
-    .map((name) => name.trim())
-    .filter((name) => {
-      const lower = name.toLowerCase();
-      if (name.length === 0 || seen.has(lower)) return false;
-      seen.add(lower);
-      return true;
-    });
 }
 
 /** 1xx, 204 and 304 responses carry no body, and so no `Content-Length`. */
 function hasBody(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;
-}
-
-function dropContentHeaders(drop: (name: string) => void): void {
-  for (const name of ['content-type', 'content-length', 'content-encoding', 'transfer-encoding']) {
-    drop(name);
-  }
 }

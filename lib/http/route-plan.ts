@@ -13,6 +13,9 @@ import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface'
 import { RouteIdentity } from '../keys/http-key';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
+import { RouteValidators } from './validators/cached-answer';
+import { emittedCacheControl } from './validators/cache-control';
+import { EtagKind } from './validators/etag';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -48,6 +51,12 @@ export interface RoutePlan {
   perRequestSerializer?: string;
   /** The cache interceptor is applied twice around this route (class and inherited method). */
   nested?: boolean;
+  /** The entity tag the cache computes when it stores a response. */
+  etag: EtagKind;
+  /** What every cached answer of the route carries (`cachedAnswer`). */
+  validators: RouteValidators;
+  /** Read the request's `Cache-Control` (`honorRequestCacheControl`). */
+  honorRequestCacheControl: boolean;
 }
 
 export interface PlanFacts {
@@ -65,13 +74,17 @@ export function buildRoutePlan(
 ): RoutePlan {
   const cls = ctx.getClass();
   const handler = ctx.getHandler();
+  const ttl = cached?.ttl ?? options.ttl;
+  const staleWhileRevalidate = cached?.staleWhileRevalidate ?? options.staleWhileRevalidate;
+  const staleIfError = cached?.staleIfError ?? options.staleIfError;
+  const validators = { ...options.validators, ...cached?.validators };
   return {
     where: `${cls.name}@${handler.name}`,
     cached,
     evict,
-    ttl: cached?.ttl ?? options.ttl,
-    staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
-    staleIfError: cached?.staleIfError ?? options.staleIfError,
+    ttl,
+    staleWhileRevalidate,
+    staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     implicitTag: `${cls.name}.${handler.name}`,
     route: routeIdentity(cls, handler, facts.modules),
@@ -82,6 +95,18 @@ export function buildRoutePlan(
     sendsItself: sendsItself(cls, handler.name),
     observed: facts.observed,
     perRequestSerializer: facts.perRequestSerializer,
+    etag: validators.etag,
+    validators: {
+      lastModified: validators.lastModified,
+      cacheControl: emittedCacheControl(validators.cacheControl, {
+        ttl,
+        staleWhileRevalidate,
+        staleIfError,
+        perUser: cached?.scope === 'user',
+      }),
+      vary: cached?.vary ?? [],
+    },
+    honorRequestCacheControl: validators.honorRequestCacheControl,
   };
 }
 
