@@ -28,3 +28,4 @@ export type {
   CacheKeyFactoryClass,
 } from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';
+export type { CacheControlOptions } from './http/validators/validator-options';
