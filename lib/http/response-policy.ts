@@ -4,6 +4,21 @@ import { CapturedResponse } from './response-capture';
 export type NotStoredReason =
   'status' | 'cookie' | 'no_store' | 'private' | 'vary' | 'encoded' | 'nonce';
 
+/**
+ * The `not_stored_total{reason}` label of each reason (API.md, Observability): a body encoded
+ * after the handler cannot be replayed faithfully to every client (`unserializable`); a body
+ * holding this request's CSP nonce belongs to this request (`private`).
+ */
+export const NOT_STORED_LABEL: Readonly<Record<NotStoredReason, string>> = {
+  status: 'status',
+  cookie: 'cookie',
+  no_store: 'no_store',
+  private: 'private',
+  vary: 'vary',
+  encoded: 'unserializable',
+  nonce: 'private',
+};
+
 export interface StorePolicy {
   statuses: ReadonlySet<number>;
   /** Per-user entries may store `Cache-Control: private`. */
@@ -23,7 +38,8 @@ export interface NotStored {
   header?: string;
 }
 
-const NO_STORE = /(^|[\s,])(no-store|no-cache|max-age\s*=\s*0+|s-maxage\s*=\s*0+)(\s*,|\s*$)/;
+const NO_STORE =
+  /(^|[\s,])(no-store|no-cache(\s*=\s*"[^"]*")?|max-age\s*=\s*"?0+"?|s-maxage\s*=\s*"?0+"?)(\s*,|\s*$)/;
 const PRIVATE = /(^|[\s,])private(\s*=|\s*,|\s*$)/;
 
 /**

@@ -13,6 +13,9 @@ import { counters } from '../helpers/safety';
 /** Handler call counts by route, shared by the validator specs. */
 export const { calls, count, reset } = counters();
 
+/** Holds the `stale` route's handler while set (to observe STALE answers during a refresh). */
+export const hold: { gate?: Promise<void> } = {};
+
 type Reply = { header(name: string, value: string): unknown };
 
 /** Routes that exercise validators and cache headers; each handler counts its runs. */
@@ -170,8 +173,10 @@ export class ValidatorsController {
 
   @Get('stale')
   @Cached({ ttl: 50, staleWhileRevalidate: '10s' })
-  stale() {
-    return { run: count('stale') };
+  async stale() {
+    const run = count('stale');
+    if (hold.gate) await hold.gate;
+    return { run };
   }
 }
 
