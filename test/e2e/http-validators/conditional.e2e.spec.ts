@@ -91,7 +91,9 @@ describe.each(PLATFORMS)('If-None-Match / If-Modified-Since on %s', (platform: P
     const ims = await ctx.http().get('/v/modified').set('If-Modified-Since', lastModified);
     expect(ims.status).toBe(304);
     const earlier = new Date(Date.parse(lastModified) - 60_000).toUTCString();
-    expect((await ctx.http().get('/v/modified').set('If-Modified-Since', earlier)).status).toBe(200);
+    expect((await ctx.http().get('/v/modified').set('If-Modified-Since', earlier)).status).toBe(
+      200,
+    );
     const both = await ctx
       .http()
       .get('/v/modified')

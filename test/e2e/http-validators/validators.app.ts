@@ -1,12 +1,4 @@
-import {
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  Module,
-  Param,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Module, Param, Res } from '@nestjs/common';
 import { Cached, CacheModule, CacheModuleOptions } from 'nestjs-cached';
 import { counters } from '../helpers/safety';
 
@@ -97,7 +89,12 @@ export class ValidatorsController {
   @Cached({
     ttl: '2m',
     staleWhileRevalidate: '30s',
-    cacheControl: { sMaxAge: '1h', staleWhileRevalidate: true, staleIfError: '1d', immutable: true },
+    cacheControl: {
+      sMaxAge: '1h',
+      staleWhileRevalidate: true,
+      staleIfError: '1d',
+      immutable: true,
+    },
   })
   cacheControl() {
     count('cc');
