@@ -23,6 +23,8 @@ export interface CapturedResponse {
   throughSend?: boolean;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 type Done = (captured: CapturedResponse | undefined) => void;
 
 /**
@@ -77,18 +79,19 @@ export function captureResponse(
     beforeFastifySend(reply, (payload, headers) => {
       // Without a content type, sending the body again would make Fastify pick one.
       const typed = headers['content-type'] !== undefined;
+      let body: Buffer | undefined;
       if (typed && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
         beforeSend = { payload, headers };
-        if (beforeHead === undefined) return;
-        const sink = replySink(reply as FastifyReplyLike);
-        const status = (reply as FastifyReplyLike).statusCode;
-        const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-        if (!beforeHead(status, body, sink)) return;
-        notModifiedFrom = status;
-        dropRepresentation(sink);
-        (reply as FastifyReplyLike).code(304);
-        return true;
-      }
+        body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      } else if (payload === undefined || payload === null) body = EMPTY; // a redirect, a 204
+      if (beforeHead === undefined || body === undefined) return;
+      const sink = replySink(reply as FastifyReplyLike);
+      const status = (reply as FastifyReplyLike).statusCode;
+      if (!beforeHead(status, body, sink)) return;
+      notModifiedFrom = status;
+      dropRepresentation(sink);
+      (reply as FastifyReplyLike).code(304);
+      return true;
     });
   }
   const finish = (captured: CapturedResponse | undefined) => {

@@ -59,7 +59,11 @@ describe.each(PLATFORMS)('request directives and STALE answers on %s', (platform
 
   it('off by default: a client cannot force the origin to work', async () => {
     await get('/v/plain/force').expect(200);
-    for (const headers of [{ 'Cache-Control': 'no-cache' }, { Pragma: 'no-cache' }]) {
+    const forcing: Record<string, string>[] = [
+      { 'Cache-Control': 'no-cache' },
+      { Pragma: 'no-cache' },
+    ];
+    for (const headers of forcing) {
       expectXCache(await get('/v/plain/force', headers).expect(200), 'HIT');
     }
     expectXCache(await get('/v/plain/oic', { 'Cache-Control': 'only-if-cached' }), 'MISS');
