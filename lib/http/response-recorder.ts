@@ -138,8 +138,8 @@ export class ResponseRecorder {
       (call.noStore
         ? { reason: 'no_store' as const }
         : whyNotStorable(forPolicy(captured, emission), before, handled, {
-        statuses: put ? ANY_2XX : this.options.statuses,
-        perUser: call.user !== undefined,
+            statuses: put ? ANY_2XX : this.options.statuses,
+            perUser: call.user !== undefined,
             keyedHeaders: plan.keyedHeaders,
             declaredVary: plan.declaredVary,
           }));

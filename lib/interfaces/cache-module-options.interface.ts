@@ -1,10 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
-import type {
-  CacheControlOptions,
-  ValidatorOptions,
-} from '../http/validators/validator-options';
+import type { CacheControlOptions, ValidatorOptions } from '../http/validators/validator-options';
 
 /**
  * Options of `CacheModule.forRoot()` / `forRootAsync()`; every field is optional.

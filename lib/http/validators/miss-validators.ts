@@ -1,4 +1,11 @@
-import { AnswerLabel, applyAnswer, cachedAnswer, CachedRequest, HeaderSink, RouteValidators } from './cached-answer';
+import {
+  AnswerLabel,
+  applyAnswer,
+  cachedAnswer,
+  CachedRequest,
+  HeaderSink,
+  RouteValidators,
+} from './cached-answer';
 import { computeEtag, EtagKind } from './etag';
 
 /** What the cache put on a miss's response, so the entry records it and nothing else of it. */

@@ -70,13 +70,23 @@ export function parseValidatorOptions(
   }
   if (lastModified !== undefined) out.lastModified = flag(where, 'lastModified', lastModified);
   if (honorRequestCacheControl !== undefined) {
-    out.honorRequestCacheControl = flag(where, 'honorRequestCacheControl', honorRequestCacheControl);
+    out.honorRequestCacheControl = flag(
+      where,
+      'honorRequestCacheControl',
+      honorRequestCacheControl,
+    );
   }
   if (cacheControl !== undefined) out.cacheControl = parseCacheControl(where, cacheControl);
   return out;
 }
 
-const CACHE_CONTROL_KEYS = ['maxAge', 'sMaxAge', 'staleWhileRevalidate', 'staleIfError', 'immutable'];
+const CACHE_CONTROL_KEYS = [
+  'maxAge',
+  'sMaxAge',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'immutable',
+];
 
 function parseCacheControl(where: string, value: unknown): ResolvedCacheControl | false {
   if (value === false) return false;
@@ -86,7 +96,9 @@ function parseCacheControl(where: string, value: unknown): ResolvedCacheControl 
   const given = value as CacheControlOptions;
   for (const name of Object.keys(given)) {
     if (!CACHE_CONTROL_KEYS.includes(name)) {
-      throw new CacheConfigError(messages.unknownOption(`${where} cacheControl`, name, CACHE_CONTROL_KEYS));
+      throw new CacheConfigError(
+        messages.unknownOption(`${where} cacheControl`, name, CACHE_CONTROL_KEYS),
+      );
     }
   }
   const at = (name: string) => `${where} cacheControl.${name}`;
