@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { beforeFastifySend, forgetFastifySend } from './fastify-send-hook';
 import { dropRepresentation, HeaderSink } from './validators/cached-answer';
+import { FastifyReplyLike, rawSink, replySink } from './validators/header-sinks';
 
 /** Bodies larger than this are sent but never stored. */
 export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
@@ -157,30 +158,6 @@ export function captureResponse(
   for (const name of METHODS) wrappers[name] = raw[name];
   raw.once('close', onClose);
   return () => finish(undefined);
-}
-
-interface FastifyReplyLike {
-  statusCode: number;
-  code(status: number): unknown;
-  getHeader(name: string): unknown;
-  header(name: string, value: unknown): unknown;
-  removeHeader(name: string): unknown;
-}
-
-function replySink(reply: FastifyReplyLike): HeaderSink {
-  return {
-    get: (name) => reply.getHeader(name),
-    set: (name, value) => reply.header(name, value),
-    remove: (name) => reply.removeHeader(name),
-  };
-}
-
-function rawSink(raw: ServerResponse): HeaderSink {
-  return {
-    get: (name) => raw.getHeader(name),
-    set: (name, value) => raw.setHeader(name, value),
-    remove: (name) => raw.removeHeader(name),
-  };
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {

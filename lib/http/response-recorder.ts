@@ -11,7 +11,7 @@ import { HttpResponseLike } from './http-response';
 import { captureResponse, CapturedResponse } from './response-capture';
 import { whyNotStorable } from './response-policy';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
-import { MissEmission, validateMiss } from './validators/miss-validators';
+import { MissEmission, missHead } from './validators/miss-validators';
 import { entryHeaders, forPolicy } from './validators/entry-validators';
 
 /** What a recorded miss settles its flight with: the response to replay, when it was stored. */
@@ -63,23 +63,13 @@ export class ResponseRecorder {
         decide();
       },
       res,
-      (status, body, sink) => {
-        const validated = validateMiss(
-          {
-            status,
-            body,
-            request: call.req,
-            route: call.plan.validators,
-            etag: call.plan.etag,
-            handlerEtag: (handled ?? {})['etag'] ?? before['etag'],
-            statuses,
-            now: Date.now(),
-          },
-          sink,
-        );
-        emission = validated?.emission;
-        return validated?.notModified === true;
-      },
+      missHead(
+        call,
+        before,
+        () => handled,
+        statuses,
+        (emitted) => (emission = emitted),
+      ),
     );
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
@@ -171,6 +161,7 @@ export class ResponseRecorder {
       etag: handled['etag'] ?? before['etag'],
       lastModified: handled['last-modified'] ?? before['last-modified'],
       vary: before['vary'],
+      recompute: put && plan.etag !== false ? { body: captured.body, kind: plan.etag } : undefined,
     });
     const createdAt = emission?.createdAt ?? Date.now();
     // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.

@@ -1,4 +1,5 @@
 import { CapturedResponse } from '../response-capture';
+import { computeEtag } from './etag';
 import { MissEmission } from './miss-validators';
 
 /**
@@ -10,7 +11,13 @@ import { MissEmission } from './miss-validators';
 export function entryHeaders(
   stored: Record<string, string | string[]>,
   emission: MissEmission | undefined,
-  handler: { etag: unknown; lastModified: unknown; vary: unknown },
+  handler: {
+    etag: unknown;
+    lastModified: unknown;
+    vary: unknown;
+    /** `@CachePut`: no GET answer set an entity tag; compute the one GET readers get. */
+    recompute?: { body: Buffer; kind: 'weak' | 'strong' };
+  },
 ): Record<string, string | string[]> {
   const headers = { ...stored };
   const handlerEtag = handler.etag;
@@ -20,7 +27,11 @@ export function entryHeaders(
     headers['last-modified'] = handler.lastModified;
   }
   delete headers['etag'];
-  const etag = emission !== undefined ? emission.etag : handlerEtag;
+  let etag = emission !== undefined ? emission.etag : handlerEtag;
+  const { recompute } = handler;
+  if (etag === undefined && recompute !== undefined) {
+    etag = computeEtag(200, headers['content-type'], recompute.body, recompute.kind);
+  }
   if (typeof etag === 'string') headers['etag'] = etag;
   if (emission === undefined) return headers;
   if (emission.cacheControl) delete headers['cache-control'];

@@ -1,3 +1,5 @@
+import type { BeforeHead } from '../response-capture';
+import type { HttpCall } from '../http-call';
 import {
   AnswerLabel,
   applyAnswer,
@@ -81,5 +83,43 @@ export function validateMiss(
       vary: route.vary.length > 0,
       handlerVary,
     },
+  };
+}
+
+/**
+ * The capture hook of a recorded miss (`captureResponse`'s `beforeHead`): validators for GET
+ * responses only (a `@CachePut` write answers for itself); `emitted` receives what was set. A
+ * failure here costs the validators, never the response.
+ * @param handled the headers that stood when the handler's value came out, once known
+ */
+export function missHead(
+  call: HttpCall,
+  before: Record<string, unknown>,
+  handled: () => Record<string, unknown> | undefined,
+  statuses: ReadonlySet<number>,
+  emitted: (emission: MissEmission) => void,
+): BeforeHead | undefined {
+  if (call.req.method !== 'GET') return undefined;
+  return (status, body, sink) => {
+    try {
+      const validated = validateMiss(
+        {
+          status,
+          body,
+          request: call.req,
+          route: call.plan.validators,
+          etag: call.plan.etag,
+          handlerEtag: handled()?.['etag'] ?? before['etag'],
+          statuses,
+          now: Date.now(),
+        },
+        sink,
+      );
+      if (validated === undefined) return false;
+      emitted(validated.emission);
+      return validated.notModified;
+    } catch {
+      return false;
+    }
   };
 }
