@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { StoredResponse } from './stored-response';
-import { applyAnswer, CachedAnswer, mergeVary, recordSink } from './validators/cached-answer';
+import {
+  applyAnswerTo,
+  CachedAnswer,
+  mergeVary,
+  NOT_ON_304_HEADERS,
+} from './validators/cached-answer';
 
 /** Express's and Fastify's response objects, as far as replaying needs them. */
 interface ReplayTarget {
@@ -63,13 +68,12 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
       }
       sent = true;
       const { answer } = options;
-      const base = res.getHeaders();
-      const headers = merged({ ...base }, stored.headers, atHit);
-      applyAnswer(answer, recordSink(headers));
-      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, base, headers, answer);
+      const headers = merged(res.getHeaders(), stored.headers, atHit);
+      const names = applyAnswerTo(answer, headers);
+      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, names, answer);
       else if (stored.throughSend && !answer.notModified) {
         restore();
-        return sendThroughFastify(res, stored, base, headers);
+        return sendThroughFastify(res, stored, headers, names);
       } else writeFastify(res, stored, headers, answer);
       return res;
     };
@@ -79,15 +83,17 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
 function writeExpress(
   raw: ServerResponse,
   stored: StoredResponse,
-  base: Record<string, unknown>,
   headers: Record<string, unknown>,
+  names: string[],
   answer: CachedAnswer,
 ): void {
-  for (const name in headers) {
-    if (headers[name] !== base[name]) raw.setHeader(name, headers[name] as string);
+  // (on a 304 the Content-* headers are gone from `headers`: removed below)
+  for (const name in stored.headers) {
+    if (headers[name] !== undefined) raw.setHeader(name, headers[name] as string);
   }
+  for (const name of names) raw.setHeader(name, headers[name] as string);
   if (answer.notModified) {
-    for (const name in base) if (headers[name] === undefined) raw.removeHeader(name);
+    for (const name of NOT_ON_304_HEADERS) raw.removeHeader(name);
     raw.statusCode = 304;
     raw.end();
     return;
@@ -119,11 +125,12 @@ function writeFastify(
 function sendThroughFastify(
   res: ReplayTarget,
   stored: StoredResponse,
-  base: Record<string, unknown>,
   headers: Record<string, unknown>,
+  names: string[],
 ): unknown {
   res.code!(stored.status);
-  for (const name in headers) if (headers[name] !== base[name]) res.header!(name, headers[name]);
+  for (const name in stored.headers) res.header!(name, headers[name]);
+  for (const name of names) res.header!(name, headers[name]);
   return (res as unknown as { send(body: unknown): unknown }).send(stored.body);
 }
 
