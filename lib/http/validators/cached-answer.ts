@@ -32,7 +32,9 @@ export interface CachedAnswer {
   /** The stored status, or `304`. */
   status: number;
   notModified: boolean;
-  /** Set over whatever the response already has (`ETag`, `Age`, `Last-Modified`). */
+  /** The entry's `ETag` (already among the stored headers a hit replays). */
+  etag?: string;
+  /** Set over whatever the response already has (`Age`, an emitted `Last-Modified`). */
   headers: Record<string, string>;
   /** Set only when the response has no `Cache-Control` of its own. */
   cacheControl?: string;
@@ -64,7 +66,6 @@ export function cachedAnswer(
 ): CachedAnswer {
   const headers: Record<string, string> = {};
   const etag = single(entry.headers['etag']);
-  if (etag !== undefined) headers['etag'] = etag;
   let lastModified = single(entry.headers['last-modified']);
   if (lastModified === undefined && route.lastModified) {
     lastModified = headers['last-modified'] = new Date(entry.createdAt).toUTCString();
@@ -76,6 +77,7 @@ export function cachedAnswer(
   return {
     status: notModified ? 304 : entry.status,
     notModified,
+    etag,
     headers,
     cacheControl: route.cacheControl,
     vary: route.vary,
@@ -122,8 +124,8 @@ const NOT_ON_304 = [
 ];
 
 /**
- * Applies an answer's headers to a response that already holds the stored ones (and this
- * request's own): sets `ETag` / `Age` / `Last-Modified`, `Cache-Control` unless one is there,
+ * Applies an answer's headers to a response that already holds the stored ones (`ETag`
+ * included) and this request's own: sets `Age` / `Last-Modified`, `Cache-Control` unless one is there,
  * merges `Vary`, and for a `304` removes the `Content-*` headers.
  */
 export function applyAnswer(answer: CachedAnswer, sink: HeaderSink): void {
