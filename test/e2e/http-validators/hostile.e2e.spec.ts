@@ -1,4 +1,17 @@
-import { Controller, Get, Header, Module, Param, Put } from '@nestjs/common';
+import {
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Header,
+  Injectable,
+  Module,
+  NestInterceptor,
+  Param,
+  Put,
+  UseInterceptors,
+} from '@nestjs/common';
+import { map } from 'rxjs';
 import compression from 'compression';
 import fastifyCompress from '@fastify/compress';
 import { Cached, CacheModule, CachePut, CacheService, MemoryStore } from 'nestjs-cached';
@@ -12,8 +25,30 @@ const { calls, count, reset } = counters();
 const BIG = { items: Array.from({ length: 150 }, (_, i) => ({ i, name: `item ${i}` })) };
 let gate: Promise<void> | undefined;
 
+/** Wraps the body and stamps a header after the handler, on misses and hits alike. */
+@Injectable()
+class EnvelopeInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler) {
+    const res = ctx.switchToHttp().getResponse();
+    return next.handle().pipe(
+      map((data) => {
+        res.header('x-stamp', 'stamped');
+        return { data };
+      }),
+    );
+  }
+}
+
 @Controller('h')
 class HostileController {
+  @Get('wrapped')
+  @UseInterceptors(EnvelopeInterceptor)
+  @Cached()
+  wrapped() {
+    count('wrapped');
+    return { wrapped: true };
+  }
+
   @Get('big')
   @Cached({ cacheControl: { maxAge: '1m' } })
   big() {
@@ -148,6 +183,21 @@ describe.each(PLATFORMS)('hostile validators on %s', (platform: Platform) => {
       gate = undefined;
       held.resolve();
     }
+  });
+
+  it('another interceptor around the route: the hit validates, the 304 keeps its header', async () => {
+    const miss = await ctx.http().get('/h/wrapped').expect(200);
+    expect(miss.body).toEqual({ data: { wrapped: true } });
+    const hit = await ctx.http().get('/h/wrapped').expect(200);
+    expectXCache(hit, 'HIT');
+    expect([hit.headers.etag, hit.text]).toEqual([miss.headers.etag, miss.text]);
+    const nm = await ctx.http().get('/h/wrapped').set('If-None-Match', miss.headers.etag);
+    expect([nm.status, nm.headers['x-stamp'], nm.headers.etag]).toEqual([
+      304,
+      'stamped',
+      miss.headers.etag,
+    ]);
+    expect(calls.wrapped).toBe(1);
   });
 
   it("@Header('Cache-Control') wins over the route's cacheControl", async () => {
