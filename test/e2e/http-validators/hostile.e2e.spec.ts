@@ -14,7 +14,14 @@ import {
 import { map } from 'rxjs';
 import compression from 'compression';
 import fastifyCompress from '@fastify/compress';
-import { Cached, CacheModule, CachePut, CacheService, MemoryStore } from 'nestjs-cached';
+import {
+  Cached,
+  CacheModule,
+  CachePut,
+  CacheService,
+  MemoryStore,
+  memoryStore,
+} from 'nestjs-cached';
 import { deferred } from '../helpers/deferred';
 import { PLATFORMS, Platform } from '../helpers/platforms';
 import { bootSafe, counters, expectXCache, SafeApp } from '../helpers/safety';
@@ -68,6 +75,14 @@ class HostileController {
   putItem(@Param('id') id: string) {
     count(`put:${id}`);
     return { id, version: 1 };
+  }
+
+  @Get('bin')
+  @Cached()
+  @Header('Content-Type', 'application/octet-stream')
+  bin() {
+    count('bin');
+    return Buffer.from([0, 255, 1, 254, 2, 128, 0xc3, 0x28]);
   }
 
   @Get('slow')
@@ -200,6 +215,19 @@ describe.each(PLATFORMS)('hostile validators on %s', (platform: Platform) => {
     expect(calls.wrapped).toBe(1);
   });
 
+  it('a binary body: one ETag over its bytes, the same bytes and a 304 on hits', async () => {
+    const miss = await rawRequest(port, '/h/bin');
+    const hit = await rawRequest(port, '/h/bin');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect([hit.headers.etag, hit.body.equals(miss.body)]).toEqual([miss.headers.etag, true]);
+    // (Nest's Express adapter sends a returned Buffer as JSON; Fastify sends its bytes)
+    if (platform === 'fastify')
+      expect([...miss.body]).toEqual([0, 255, 1, 254, 2, 128, 0xc3, 0x28]);
+    const nm = await rawRequest(port, '/h/bin', { 'if-none-match': String(miss.headers.etag) });
+    expect([nm.status, nm.wire.length]).toEqual([304, 0]);
+    expect(calls.bin).toBe(1);
+  });
+
   it("@Header('Cache-Control') wins over the route's cacheControl", async () => {
     const miss = await ctx.http().get('/h/declared').expect(200);
     const hit = await ctx.http().get('/h/declared').expect(200);
@@ -251,6 +279,36 @@ describe.each(PLATFORMS)('validators with a dead store on %s', (platform: Platfo
       expect(nm.status).toBe(304);
     } finally {
       await ctx.app.close();
+    }
+  });
+});
+
+describe('validators across instances sharing one store (Express writes, Fastify reads)', () => {
+  it('the entry carries its ETag and creation time: same ETag, Age and 304 on the other adapter', async () => {
+    const store = memoryStore();
+    @Module({
+      imports: [CacheModule.forRoot({ store, lastModified: true })],
+      controllers: [HostileController],
+    })
+    class SharedModule {}
+    const writer = await bootSafe('express', SharedModule);
+    const reader = await bootSafe('fastify', SharedModule);
+    try {
+      const miss = await writer.http().get('/h/item/shared').expect(200);
+      expectXCache(miss, 'MISS');
+      const hit = await reader.http().get('/h/item/shared').expect(200);
+      expectXCache(hit, 'HIT');
+      expect([hit.headers.etag, hit.headers['last-modified'], hit.text]).toEqual([
+        miss.headers.etag,
+        miss.headers['last-modified'],
+        miss.text,
+      ]);
+      const nm = await reader.http().get('/h/item/shared').set('If-None-Match', miss.headers.etag);
+      expect(nm.status).toBe(304);
+      expect(calls['item:shared']).toBe(1);
+    } finally {
+      await writer.app.close();
+      await reader.app.close();
     }
   });
 });
