@@ -14,8 +14,8 @@ import { RouteIdentity } from '../keys/http-key';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
 import { RouteValidators } from './validators/cached-answer';
-import { emittedCacheControl } from './validators/cache-control';
 import { EtagKind } from './validators/etag';
+import { routeValidators } from './validators/route-validators';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -74,17 +74,13 @@ export function buildRoutePlan(
 ): RoutePlan {
   const cls = ctx.getClass();
   const handler = ctx.getHandler();
-  const ttl = cached?.ttl ?? options.ttl;
-  const staleWhileRevalidate = cached?.staleWhileRevalidate ?? options.staleWhileRevalidate;
-  const staleIfError = cached?.staleIfError ?? options.staleIfError;
-  const validators = { ...options.validators, ...cached?.validators };
   return {
     where: `${cls.name}@${handler.name}`,
     cached,
     evict,
-    ttl,
-    staleWhileRevalidate,
-    staleIfError,
+    ttl: cached?.ttl ?? options.ttl,
+    staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
+    staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     implicitTag: `${cls.name}.${handler.name}`,
     route: routeIdentity(cls, handler, facts.modules),
@@ -95,18 +91,7 @@ export function buildRoutePlan(
     sendsItself: sendsItself(cls, handler.name),
     observed: facts.observed,
     perRequestSerializer: facts.perRequestSerializer,
-    etag: validators.etag,
-    validators: {
-      lastModified: validators.lastModified,
-      cacheControl: emittedCacheControl(validators.cacheControl, {
-        ttl,
-        staleWhileRevalidate,
-        staleIfError,
-        perUser: cached?.scope === 'user',
-      }),
-      vary: cached?.vary ?? [],
-    },
-    honorRequestCacheControl: validators.honorRequestCacheControl,
+    ...routeValidators(cached, options),
   };
 }
 
