@@ -53,3 +53,4 @@ export { OPERATION_CHANNEL } from './core/operation-tracing';
 export type { CacheOperation, CacheOperationMessage } from './core/operation-tracing';
 export type { BatchTtl, CacheBatchOptions } from './services/cache-batch';
 export { defaultUserKey } from './http/user-identity';
+export type { CacheControlOptions } from './http/validators/validator-options';

@@ -17,6 +17,8 @@ export interface WriteOptions {
   meta?: ResponseMeta;
   /** The handler or method the entry is for: its counters get the write (or its failure). */
   source?: SourceCounter;
+  /** When the value was made (a response's own time, sent as `Last-Modified`). @default now */
+  createdAt?: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export class EntryWriter {
     }
     const entry: CacheEntry = {
       payload,
-      createdAt: now,
+      createdAt: Math.min(options.createdAt ?? now, now),
       freshUntil,
       staleUntil,
       tags: ticket.tags as string[],

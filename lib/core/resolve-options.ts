@@ -8,6 +8,7 @@ import {
 } from '../interfaces/cache-module-options.interface';
 import { parseOptionalTtl, parseTtl } from './ttl';
 import { defaultUserKey as userKeyByContext } from '../http/user-identity';
+import { parseValidatorOptions, VALIDATOR_DEFAULTS } from '../http/validators/validator-options';
 
 const WHERE = 'CacheModule';
 const KNOWN = [
@@ -26,6 +27,10 @@ const KNOWN = [
   'isGlobal',
   'events',
   'metrics',
+  'etag',
+  'lastModified',
+  'cacheControl',
+  'honorRequestCacheControl',
 ] as const;
 
 /**
@@ -100,6 +105,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     identityCookies,
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
     ...resolveObservability(options),
+    validators: { ...VALIDATOR_DEFAULTS, ...parseValidatorOptions(WHERE, options) },
   };
 }
 

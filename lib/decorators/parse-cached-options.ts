@@ -6,6 +6,7 @@ import { isClass } from '../core/resolve-options';
 import { isBareNumber, isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';
+import { parseValidatorOptions } from '../http/validators/validator-options';
 
 const KNOWN: readonly (keyof CachedOptions)[] = [
   'ttl',
@@ -20,6 +21,10 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'keyFactory',
   'flightTimeout',
   'selection',
+  'etag',
+  'lastModified',
+  'cacheControl',
+  'honorRequestCacheControl',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -104,6 +109,7 @@ export function parseCachedOptions(
     keyFactory,
     flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
     selection: parseSelection(where, options.selection),
+    validators: parseValidatorOptions(where, options),
   };
 }
 

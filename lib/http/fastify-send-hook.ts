@@ -1,5 +1,8 @@
-/** Called with a reply's payload as it enters Fastify's `onSend` hooks, and its headers then. */
-export type SendListener = (payload: unknown, headers: Record<string, unknown>) => void;
+/**
+ * Called with a reply's payload as it enters Fastify's `onSend` hooks, and its headers then;
+ * `true` sends no payload (a `304` the listener set).
+ */
+export type SendListener = (payload: unknown, headers: Record<string, unknown>) => boolean | void;
 
 interface FastifyLike {
   addHook(name: 'onSend', hook: (...args: any[]) => void): unknown;
@@ -47,7 +50,7 @@ function onSend(
   const listener = listeners.get(reply);
   if (listener !== undefined) {
     listeners.delete(reply);
-    listener(payload, reply.getHeaders());
+    if (listener(payload, reply.getHeaders()) === true) return done(null, null);
   }
   done(null, payload);
 }

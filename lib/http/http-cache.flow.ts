@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import { from, mergeMap, Observable, of } from 'rxjs';
+import { GatewayTimeoutException, Logger } from '@nestjs/common';
+import { from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
 import { SourceCounter } from '../core/source.counter';
@@ -12,9 +12,10 @@ import { HttpCall } from './http-call';
 import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
 import { Outcome, ResponseRecorder } from './response-recorder';
-import { conditionalOf } from './conditional-request';
 import { replayOnSend } from './response-replay';
 import { holdsResponse, StoredResponse, storedResponse } from './stored-response';
+import { AnswerLabel, cachedAnswer } from './validators/cached-answer';
+import { NO_DIRECTIVES, requestDirectives } from './validators/request-directives';
 
 export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
@@ -48,10 +49,27 @@ export class HttpCacheFlow {
 
   serve(call: HttpCall): Observable<unknown> {
     if (call.plan.cached!.put) return this.put(call);
+    const directives = call.plan.honorRequestCacheControl
+      ? requestDirectives(call.req.headers)
+      : NO_DIRECTIVES;
+    if (directives.noStore) call.noStore = true;
+    if (directives.skipRead) {
+      if (directives.onlyIfCached) return this.notCached(call);
+      call.plan.counter.miss(call.key);
+      return this.miss(call);
+    }
     const found = this.engine.lookup(call.key, call.user);
+    const onlyIfCached = directives.onlyIfCached;
     return isThenable<Lookup>(found)
-      ? from(found).pipe(mergeMap((f) => this.answer(call, f)))
-      : this.answer(call, found);
+      ? from(found).pipe(mergeMap((f) => this.answer(call, f, onlyIfCached)))
+      : this.answer(call, found, onlyIfCached);
+  }
+
+  /** `only-if-cached` without a fresh entry: `504`, the handler never runs (RFC 9111 §5.2.1.7). */
+  private notCached(call: HttpCall): Observable<unknown> {
+    call.plan.counter.miss(call.key);
+    this.label(call.res, 'MISS');
+    return throwError(() => new GatewayTimeoutException('Not in cache (only-if-cached)'));
   }
 
   bypass(
@@ -64,7 +82,7 @@ export class HttpCacheFlow {
     return next.handle();
   }
 
-  private answer(call: HttpCall, found: Lookup): Observable<unknown> {
+  private answer(call: HttpCall, found: Lookup, onlyIfCached: boolean): Observable<unknown> {
     const { plan } = call;
     // An entry another writer put under this key (CacheService.set) holds no response to replay.
     if (found.state !== 'miss' && holdsResponse(found.entry)) {
@@ -72,6 +90,7 @@ export class HttpCacheFlow {
         plan.counter.hit(call.key, found.entry.createdAt);
         return this.hit(call, found.entry, 'HIT');
       }
+      if (onlyIfCached) return this.notCached(call);
       const window = Math.max(plan.staleIfError, plan.staleWhileRevalidate);
       if (found.staleForMs <= window) {
         plan.counter.miss(call.key);
@@ -81,23 +100,20 @@ export class HttpCacheFlow {
         });
       }
     }
+    if (onlyIfCached) return this.notCached(call);
     plan.counter.miss(call.key, found);
     return this.miss(call);
   }
 
-  private hit(call: HttpCall, entry: CacheEntry, label: CacheLabel): Observable<unknown> {
-    const { res } = call;
-    this.label(res, label);
-    res.header('Age', String(Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000))));
-    return this.replay(call, storedResponse(entry));
+  private hit(call: HttpCall, entry: CacheEntry, label: 'HIT' | 'STALE'): Observable<unknown> {
+    this.label(call.res, label);
+    return this.replay(call, storedResponse(entry), label);
   }
 
   /** Sends `stored` when Nest sends; other interceptors get its body, when there are any. */
-  private replay(call: HttpCall, stored: StoredResponse): Observable<unknown> {
-    replayOnSend(call.res, stored, {
-      conditional: conditionalOf(call.req.headers),
-      observed: call.plan.observed,
-    });
+  private replay(call: HttpCall, stored: StoredResponse, label: AnswerLabel): Observable<unknown> {
+    const answer = cachedAnswer(stored, call.req, call.plan.validators, Date.now(), label);
+    replayOnSend(call.res, stored, { answer, observed: call.plan.observed });
     if (!call.plan.observed) return of(undefined);
     return of(stored.value !== undefined ? deserializeValue(stored.value) : bodyValue(stored));
   }
@@ -109,6 +125,8 @@ export class HttpCacheFlow {
     if (call.req.method === 'HEAD') return this.labelled(res, 'MISS', next.handle());
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(res, next, call.plan.counter);
+    // A request that asked for no-store runs on its own: its response is not shared.
+    if (call.noStore) return this.labelled(res, 'MISS', this.unshared(call, tags));
     let begin!: (ticket: Ticket) => void;
     let settle!: (outcome: Outcome) => void;
     const started = new Promise<Ticket>((resolve) => (begin = resolve));
@@ -146,7 +164,7 @@ export class HttpCacheFlow {
         'ticket' in step
           ? this.run(call, step.ticket, settle, stale)
           : step.result.value
-            ? this.replay(call, step.result.value)
+            ? this.replay(call, step.result.value, 'MISS')
             : next.handle(),
       ),
     );
@@ -160,6 +178,12 @@ export class HttpCacheFlow {
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(call.res, call.next, call.plan.counter);
     this.engine.supersede(call.key, call.user);
+    const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
+    return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
+  }
+
+  /** Runs the handler outside any flight; the recorder sets headers and stores nothing. */
+  private unshared(call: HttpCall, tags: string[]): Observable<unknown> {
     const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
     return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
   }

@@ -13,4 +13,6 @@ export interface HttpCall {
   key: string;
   /** The user of a `scope: 'user'` request: the entry lives in that user's own key space. */
   user?: string;
+  /** The request said `Cache-Control: no-store` (with `honorRequestCacheControl`): store nothing. */
+  noStore?: boolean;
 }

@@ -1,5 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { beforeFastifySend, forgetFastifySend } from './fastify-send-hook';
+import { dropRepresentation, HeaderSink } from './validators/cached-answer';
+import { FastifyReplyLike, rawSink, replySink } from './validators/header-sinks';
 
 /** Bodies larger than this are sent but never stored. */
 export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
@@ -22,7 +24,16 @@ export interface CapturedResponse {
   throughSend?: boolean;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 type Done = (captured: CapturedResponse | undefined) => void;
+
+/**
+ * Called once just before the head of a response whose whole body is known goes out, to set
+ * headers through `sink`; `true` answers `304` without the body (the capture still records the
+ * full response).
+ */
+export type BeforeHead = (status: number, body: Buffer, sink: HeaderSink) => boolean;
 
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
@@ -33,7 +44,12 @@ const METHODS = ['writeHead', 'write', 'end'] as const;
  * encodings installed earlier (Express `compression`) and calls `done` once: with the response
  * when it ended, `undefined` when it closed first or grew past `MAX_CAPTURED_BYTES`.
  */
-export function captureResponse(raw: ServerResponse, done: Done, reply?: object): () => void {
+export function captureResponse(
+  raw: ServerResponse,
+  done: Done,
+  reply?: object,
+  beforeHead?: BeforeHead,
+): () => void {
   const saved = METHODS.map((name) => Object.getOwnPropertyDescriptor(raw, name));
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
   const chunks: Buffer[] = [];
@@ -43,6 +59,8 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
   let headers: Record<string, unknown> | undefined;
   let finalHeaders: Record<string, unknown> | undefined;
   let finished = false;
+  /** The status a response had before `beforeHead` turned it into a `304`. */
+  let notModifiedFrom = 0;
 
   const wrappers: Record<string, unknown> = {};
   // Puts the methods back where ours are still on top; a wrapper installed over ours later (an
@@ -62,9 +80,19 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
     beforeFastifySend(reply, (payload, headers) => {
       // Without a content type, sending the body again would make Fastify pick one.
       const typed = headers['content-type'] !== undefined;
+      let body: Buffer | undefined;
       if (typed && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
         beforeSend = { payload, headers };
-      }
+        body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+      } else if (payload === undefined || payload === null) body = EMPTY; // a redirect, a 204
+      if (beforeHead === undefined || body === undefined) return;
+      const sink = replySink(reply as FastifyReplyLike);
+      const status = (reply as FastifyReplyLike).statusCode;
+      if (!beforeHead(status, body, sink)) return;
+      notModifiedFrom = status;
+      dropRepresentation(sink);
+      (reply as FastifyReplyLike).code(304);
+      return true;
     });
   }
   const finish = (captured: CapturedResponse | undefined) => {
@@ -77,6 +105,7 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       captured = { ...captured, headers: { ...headers }, body, throughSend: true };
     }
+    if (captured && notModifiedFrom !== 0) captured = { ...captured, status: notModifiedFrom };
     done(captured);
   };
   const onClose = () => finish(undefined);
@@ -108,6 +137,18 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
   raw.end = function (this: ServerResponse, ...args: unknown[]) {
     if (finished) return (original.end as Function).apply(this, args);
     record(args[0], args[1]);
+    if (beforeHead !== undefined && headers === undefined && !raw.headersSent && !overflow) {
+      // Express: the whole body is known before the head goes out.
+      const code = raw.statusCode;
+      const sink = rawSink(raw);
+      if (beforeHead(code, join(chunks, size), sink)) {
+        status = notModifiedFrom = code;
+        headers = { ...raw.getHeaders() };
+        dropRepresentation(sink);
+        raw.statusCode = 304;
+        args = args.filter((arg) => typeof arg === 'function');
+      }
+    }
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
     else

@@ -36,7 +36,8 @@ export interface NotStored {
   header?: string;
 }
 
-const NO_STORE = /(^|[\s,])(no-store|no-cache|max-age\s*=\s*0+|s-maxage\s*=\s*0+)(\s*,|\s*$)/;
+const NO_STORE =
+  /(^|[\s,])(no-store|no-cache(\s*=\s*"[^"]*")?|max-age\s*=\s*"?0+"?|s-maxage\s*=\s*"?0+"?)(\s*,|\s*$)/;
 const PRIVATE = /(^|[\s,])private(\s*=|\s*,|\s*$)/;
 
 /**

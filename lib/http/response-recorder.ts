@@ -12,6 +12,8 @@ import { captureResponse, CapturedResponse } from './response-capture';
 import { notStoredReason, whyNotStorable } from './response-policy';
 import { NotStoredReason } from '../core/source.counter';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
+import { MissEmission, missHead } from './validators/miss-validators';
+import { entryHeaders, forPolicy } from './validators/entry-validators';
 
 /** What a recorded miss settles its flight with: the response to replay, when it was stored. */
 export type Outcome = FlightResult<StoredResponse | undefined>;
@@ -47,12 +49,14 @@ export class ResponseRecorder {
     let handlerValue: unknown;
     let captured: CapturedResponse | undefined | null = null;
     let decided = false;
+    let emission: MissEmission | undefined;
     const decide = () => {
       if (decided || handled === undefined || captured === null) return;
       decided = true;
       const kept = refusal === undefined ? captured : undefined;
-      settle(this.store(call, ticket, kept, before, handled, handlerValue, refusal));
+      settle(this.store(call, ticket, kept, before, handled, handlerValue, refusal, emission));
     };
+    const statuses = call.plan.cached!.put ? ANY_2XX : this.options.statuses;
     const stop = captureResponse(
       rawOf(res),
       (response) => {
@@ -60,6 +64,13 @@ export class ResponseRecorder {
         decide();
       },
       res,
+      missHead(
+        call,
+        before,
+        () => handled,
+        statuses,
+        (emitted) => (emission = emitted),
+      ),
     );
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
@@ -112,17 +123,20 @@ export class ResponseRecorder {
     handled: Record<string, unknown>,
     value: unknown,
     refusal: NotStoredReason | undefined,
+    emission: MissEmission | undefined,
   ): Outcome {
     const { plan } = call;
     const put = plan.cached!.put;
     const refused =
       captured &&
-      whyNotStorable(captured, before, handled, {
-        statuses: put ? ANY_2XX : this.options.statuses,
-        perUser: call.user !== undefined,
-        keyedHeaders: plan.keyedHeaders,
-        declaredVary: plan.declaredVary,
-      });
+      (call.noStore
+        ? { reason: 'no_store' as const }
+        : whyNotStorable(forPolicy(captured, emission), before, handled, {
+            statuses: put ? ANY_2XX : this.options.statuses,
+            perUser: call.user !== undefined,
+            keyedHeaders: plan.keyedHeaders,
+            declaredVary: plan.declaredVary,
+          }));
     if (captured === undefined || refused) {
       if (refused?.reason === 'vary' && refused.header !== '*') {
         const header = refused.header!;
@@ -148,6 +162,13 @@ export class ResponseRecorder {
       headers = type === undefined ? {} : { 'content-type': String(type) };
       status = 200;
     }
+    headers = entryHeaders(headers, emission, {
+      etag: handled['etag'] ?? before['etag'],
+      lastModified: handled['last-modified'] ?? before['last-modified'],
+      vary: before['vary'],
+      recompute: put && plan.etag !== false ? { body: captured.body, kind: plan.etag } : undefined,
+    });
+    const createdAt = emission?.createdAt ?? Date.now();
     // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
     const kept = plan.observed ? serializedOrNothing(value) : undefined;
     const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
@@ -156,6 +177,7 @@ export class ResponseRecorder {
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
       source: plan.counter,
+      createdAt,
     });
     const { body } = captured;
     const response = {
@@ -163,7 +185,7 @@ export class ResponseRecorder {
       headers,
       body,
       length: body.length,
-      createdAt: Date.now(),
+      createdAt,
       throughSend: captured.throughSend,
       value: kept,
     };

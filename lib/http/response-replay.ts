@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { Conditional, isNotModified } from './conditional-request';
 import { StoredResponse } from './stored-response';
+import {
+  applyAnswerTo,
+  CachedAnswer,
+  mergeVary,
+  NOT_ON_304_HEADERS,
+} from './validators/cached-answer';
 
 /** Express's and Fastify's response objects, as far as replaying needs them. */
 interface ReplayTarget {
@@ -20,7 +25,8 @@ const ERROR_SENDERS: ReadonlySet<string> = new Set(['send', 'json', 'jsonp']);
 
 /** How a hit goes out; see `replayOnSend`. */
 export interface ReplayOptions {
-  conditional: Conditional;
+  /** Status and cache headers for this request (`cachedAnswer`): `304` or the stored status. */
+  answer: CachedAnswer;
   /**
    * Other interceptors wrap the route: headers they set on this request after the hit was found
    * (a per-request stamp) are kept rather than replaced by the miss's.
@@ -61,12 +67,14 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
         return target[name](...args);
       }
       sent = true;
+      const { answer } = options;
       const headers = merged(res.getHeaders(), stored.headers, atHit);
-      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, options);
-      else if (stored.throughSend && !isNotModified(stored, headers, options.conditional, false)) {
+      const names = applyAnswerTo(answer, headers);
+      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, names, answer);
+      else if (stored.throughSend && !answer.notModified) {
         restore();
-        return sendThroughFastify(res, stored, headers);
-      } else writeFastify(res, stored, headers, options);
+        return sendThroughFastify(res, stored, headers, names);
+      } else writeFastify(res, stored, headers, answer);
       return res;
     };
   }
@@ -76,12 +84,17 @@ function writeExpress(
   raw: ServerResponse,
   stored: StoredResponse,
   headers: Record<string, unknown>,
-  options: ReplayOptions,
+  names: string[],
+  answer: CachedAnswer,
 ): void {
-  for (const name in stored.headers) raw.setHeader(name, headers[name] as string);
-  if (isNotModified(stored, headers, options.conditional, true)) {
+  // (on a 304 the Content-* headers are gone from `headers`: removed below)
+  for (const name in stored.headers) {
+    if (headers[name] !== undefined) raw.setHeader(name, headers[name] as string);
+  }
+  for (const name of names) raw.setHeader(name, headers[name] as string);
+  if (answer.notModified) {
+    for (const name of NOT_ON_304_HEADERS) raw.removeHeader(name);
     raw.statusCode = 304;
-    dropContentHeaders((name) => raw.removeHeader(name));
     raw.end();
     return;
   }
@@ -94,12 +107,11 @@ function writeFastify(
   res: ReplayTarget,
   stored: StoredResponse,
   headers: Record<string, unknown>,
-  options: ReplayOptions,
+  answer: CachedAnswer,
 ): void {
   res.hijack!();
   const raw = res.raw!;
-  if (isNotModified(stored, headers, options.conditional, false)) {
-    dropContentHeaders((name) => delete headers[name]);
+  if (answer.notModified) {
     raw.writeHead(304, headers as Record<string, string>);
     raw.end();
     return;
@@ -114,9 +126,11 @@ function sendThroughFastify(
   res: ReplayTarget,
   stored: StoredResponse,
   headers: Record<string, unknown>,
+  names: string[],
 ): unknown {
   res.code!(stored.status);
   for (const name in stored.headers) res.header!(name, headers[name]);
+  for (const name of names) res.header!(name, headers[name]);
   return (res as unknown as { send(body: unknown): unknown }).send(stored.body);
 }
 
@@ -138,33 +152,13 @@ function merged(
     current[name] = stored[name];
   }
   if (vary !== undefined && stored.vary !== undefined) {
-    current.vary = [...new Set([...tokensKeepCase(vary), ...tokensKeepCase(stored.vary)])].join(
-      ', ',
-    );
+    const names = Array.isArray(stored.vary) ? stored.vary.join(',') : stored.vary;
+    current.vary = mergeVary(vary, names.split(','));
   }
   return current;
-}
-
-function tokensKeepCase(value: unknown): string[] {
-  const names = (Array.isArray(value) ? value.join(',') : String(value)).split(',');
-  const seen = new Set<string>();
-  return names
-    .map((name) => name.trim())
-    .filter((name) => {
-      const lower = name.toLowerCase();
-      if (name.length === 0 || seen.has(lower)) return false;
-      seen.add(lower);
-      return true;
-    });
 }
 
 /** 1xx, 204 and 304 responses carry no body, and so no `Content-Length`. */
 function hasBody(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;
-}
-
-function dropContentHeaders(drop: (name: string) => void): void {
-  for (const name of ['content-type', 'content-length', 'content-encoding', 'transfer-encoding']) {
-    drop(name);
-  }
 }

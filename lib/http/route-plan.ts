@@ -16,6 +16,9 @@ import { SourceCounter } from '../core/source.counter';
 import { StatsCounter } from '../core/stats.counter';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
+import { RouteValidators } from './validators/cached-answer';
+import { EtagKind } from './validators/etag';
+import { routeValidators } from './validators/route-validators';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -53,6 +56,12 @@ export interface RoutePlan {
   perRequestSerializer?: string;
   /** The cache interceptor is applied twice around this route (class and inherited method). */
   nested?: boolean;
+  /** The entity tag the cache computes when it stores a response. */
+  etag: EtagKind;
+  /** What every cached answer of the route carries (`cachedAnswer`). */
+  validators: RouteValidators;
+  /** Read the request's `Cache-Control` (`honorRequestCacheControl`). */
+  honorRequestCacheControl: boolean;
 }
 
 export interface PlanFacts {
@@ -90,6 +99,7 @@ export function buildRoutePlan(
     sendsItself: sendsItself(cls, handler.name),
     observed: facts.observed,
     perRequestSerializer: facts.perRequestSerializer,
+    ...routeValidators(cached, options),
   };
 }
 

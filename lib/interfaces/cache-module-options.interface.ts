@@ -2,6 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 import { CacheMetricsOptions, ResolvedMetricsOptions } from './cache-metrics-options.interface';
+import type { CacheControlOptions, ValidatorOptions } from '../http/validators/validator-options';
 
 /**
  * Options of `CacheModule.forRoot()` / `forRootAsync()`; every field is optional.
@@ -49,6 +50,25 @@ export interface CacheModuleOptions {
   events?: boolean;
   /** Prometheus and OpenTelemetry metrics, read from the counters at scrape time. @default none */
   metrics?: CacheMetricsOptions;
+  /**
+   * HTTP routes: an `ETag` computed once when a response is stored (over status, content type
+   * and body), sent on MISS, HIT and STALE; `If-None-Match` then gets `304`. A handler's own
+   * `ETag` is kept as it is. @default 'weak'
+   */
+  etag?: 'weak' | 'strong' | false;
+  /** HTTP routes: send `Last-Modified` = the entry's creation time. @default false */
+  lastModified?: boolean;
+  /**
+   * HTTP routes: the `Cache-Control` to emit on cached GET responses (`public`, or `private` for
+   * `scope: 'user'`); a handler's own `Cache-Control` wins. @default false
+   */
+  cacheControl?: false | CacheControlOptions;
+  /**
+   * HTTP routes: honour the request's `Cache-Control` (`no-cache` / `max-age=0` / `Pragma:
+   * no-cache` skip the read, `no-store` skips the write, `only-if-cached` answers `504` on a
+   * miss). Off by default, so no client can force the origin to work. @default false
+   */
+  honorRequestCacheControl?: boolean;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -67,4 +87,6 @@ export interface ResolvedCacheOptions {
   flightTimeout: number;
   events: boolean;
   metrics: ResolvedMetricsOptions;
+  /** `etag`, `lastModified`, `cacheControl`, `honorRequestCacheControl`, defaults applied. */
+  validators: ValidatorOptions;
 }

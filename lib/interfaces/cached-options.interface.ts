@@ -1,5 +1,6 @@
 import { Ttl } from '../core/ttl';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
+import type { CacheControlOptions } from '../http/validators/validator-options';
 
 /**
  * A key: a string with `{…}` placeholders filled at call time (`'product:{params.id}'` on a route,
@@ -49,6 +50,14 @@ export interface CachedOptions {
    * @default false
    */
   selection?: boolean;
+  /** HTTP routes: the entity tag the cache computes. @default the module's (`'weak'`) */
+  etag?: 'weak' | 'strong' | false;
+  /** HTTP routes: send `Last-Modified` = the entry's creation time. @default the module's */
+  lastModified?: boolean;
+  /** HTTP routes: the `Cache-Control` to emit. @default the module's (`false`) */
+  cacheControl?: false | CacheControlOptions;
+  /** HTTP routes: honour the request's `Cache-Control`. @default the module's (`false`) */
+  honorRequestCacheControl?: boolean;
 }
 
 /** Options of `@CacheEvict()`. */

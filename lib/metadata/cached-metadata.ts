@@ -1,5 +1,6 @@
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { CompiledTemplate } from '../keys/key-template';
+import type { ValidatorOptions } from '../http/validators/validator-options';
 
 /** A key or tag as written on a decorator: a compiled template or a user function. */
 export type KeySource = CompiledTemplate | ((...args: any[]) => string);
@@ -25,6 +26,8 @@ export interface CachedMetadata {
   flightTimeout?: number;
   /** GraphQL: the sub-selection is part of the key. */
   selection?: boolean;
+  /** HTTP validator options given on the decorator (the module's fill the rest). */
+  validators: Partial<ValidatorOptions>;
 }
 
 /** What `@CacheEvict` records. */
