@@ -12,13 +12,15 @@ import { Lifetimes } from './lifetimes';
 import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
 import { StatsCounter } from './stats.counter';
-import { StoreKeys } from './store-keys';
+import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
 import { serializeValue, UNDECODABLE } from './value.serializer';
 
 export type { WriteOptions } from './entry-writer';
 
 export type { Lookup } from './entry-reader';
+
+export type { EntryKey } from './store-keys';
 
 /** Engine-wide defaults taken from the module options. */
 export interface EngineDefaults {
@@ -88,8 +90,16 @@ export class CacheEngine {
    * Reads `key` (the `user`'s own entry when given); synchronous on an in-process store. Never
    * rejects: failures and damaged entries read as misses.
    */
-  lookup(key: string, user?: string): MaybePromise<Lookup> {
-    return this.reader.lookup(key, user);
+  lookup(key: string | EntryKey, user?: string): MaybePromise<Lookup> {
+    return this.reader.lookup(this.at(key, user));
+  }
+
+  /**
+   * Where `key` lives in the store, worked out once: flows that call several methods for one
+   * request pass this instead of the key, so a long key is hashed once.
+   */
+  at(key: string | EntryKey, user?: string): EntryKey {
+    return typeof key === 'string' ? this.keys.locate(key, user) : key;
   }
 
   /**
@@ -98,13 +108,17 @@ export class CacheEngine {
    * logged once per burst, and the caller treats it as a miss. Never throws. Every flow (provider
    * methods, CacheService, HTTP) turns a found entry into a value through this.
    */
-  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
-    return this.reader.decodeValue<T>(key, entry, user);
+  decodeValue<T = unknown>(
+    key: string | EntryKey,
+    entry: CacheEntry,
+    user?: string,
+  ): T | typeof UNDECODABLE {
+    return this.reader.decodeValue<T>(this.at(key, user), entry);
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
-  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
-    return this.writer.begin(key, tags, user);
+  begin(key: string | EntryKey, tags: readonly string[], user?: string): MaybePromise<Ticket> {
+    return this.writer.begin(this.at(key, user), tags);
   }
 
   /**
@@ -128,19 +142,23 @@ export class CacheEngine {
    * result was not storable (no `payload`) runs its own. Results a joiner ran itself carry `own`.
    */
   /** True while a computation of `key` runs that a new caller would join. */
-  computing(key: string, user?: string, flightTimeout: number = this.flightTimeout): boolean {
-    return this.flights.joinable(this.keys.entry(key, user), flightTimeout);
+  computing(
+    key: string | EntryKey,
+    user?: string,
+    flightTimeout: number = this.flightTimeout,
+  ): boolean {
+    return this.flights.joinable(this.at(key, user).storeKey, flightTimeout);
   }
 
   flight<T>(
-    key: string,
+    key: string | EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
     flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
-    const storeKey = this.keys.entry(key, user);
-    return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
+    const at = this.at(key, user);
+    return this.flights.run(at.storeKey, at, tags, run, at.user, flightTimeout);
   }
 
   /**
@@ -183,8 +201,8 @@ export class CacheEngine {
    * Cancels computations of `key` (a write of a newer value is under way). An older value still
    * being written is removed once it lands, so it can never overwrite the newer one.
    */
-  supersede(key: string, user?: string): void {
-    const storeKey = this.keys.entry(key, user);
+  supersede(key: string | EntryKey, user?: string): void {
+    const storeKey = this.at(key, user).storeKey;
     this.cancel((ticket) => ticket.storeKey === storeKey, true);
   }
 

@@ -5,7 +5,7 @@ import { then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
 import { GuardedStore } from './guarded-store';
-import { StoreKeys } from './store-keys';
+import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
 import { tryDeserialize, UNDECODABLE } from './value.serializer';
 
@@ -38,10 +38,9 @@ export class EntryReader {
   ) {}
 
   /** See `CacheEngine.lookup`. */
-  lookup(key: string, user?: string): MaybePromise<Lookup> {
-    const storeKey = this.keys.entry(key, user);
-    const raw = this.guarded.read(storeKey);
-    return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
+  lookup(at: EntryKey): MaybePromise<Lookup> {
+    const raw = this.guarded.read(at.storeKey);
+    return then(raw, (found) => this.check(at.storeKey, at.fullKey, found));
   }
 
   private check(
@@ -70,9 +69,9 @@ export class EntryReader {
   }
 
   /** See `CacheEngine.decodeValue`. */
-  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
+  decodeValue<T = unknown>(at: EntryKey, entry: CacheEntry): T | typeof UNDECODABLE {
     const value = tryDeserialize<T>(entry.payload);
-    if (value === UNDECODABLE) this.damaged(this.keys.entry(key, user), 'payload');
+    if (value === UNDECODABLE) this.damaged(at.storeKey, 'payload');
     return value;
   }
 

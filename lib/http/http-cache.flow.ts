@@ -46,8 +46,9 @@ export class HttpCacheFlow {
   }
 
   serve(call: HttpCall): Observable<unknown> {
+    call.at = this.engine.at(call.key, call.user);
     if (call.plan.cached!.put) return this.put(call);
-    const found = this.engine.lookup(call.key, call.user);
+    const found = this.engine.lookup(call.at);
     return isThenable<Lookup>(found)
       ? from(found).pipe(mergeMap((f) => this.answer(call, f)))
       : this.answer(call, found);
@@ -112,21 +113,26 @@ export class HttpCacheFlow {
     // Inside staleWhileRevalidate, a request that finds a refresh under way gets the stale entry.
     if (
       stale?.whileRevalidating &&
-      this.engine.computing(call.key, call.user, call.plan.flightTimeout)
+      this.engine.computing(call.at!, undefined, call.plan.flightTimeout)
     ) {
       this.engine.stats.staleHits++;
       return this.hit(call, stale.entry, 'STALE');
     }
+    let leading: Ticket | undefined;
     const flight = this.engine.flight<StoredResponse | undefined>(
-      call.key,
+      call.at!,
       tags,
       (ticket) => {
+        leading = ticket;
         begin(ticket);
         return outcome;
       },
-      call.user,
+      undefined,
       call.plan.flightTimeout,
     );
+    this.label(res, 'MISS');
+    // The leader's ticket came synchronously (an in-process store): run at once, no promise hop.
+    if (leading !== undefined) return this.run(call, leading, settle, stale);
     // The engine calls `run` for the leader, and for a joiner that must run its own (the running
     // computation outlasted `flightTimeout`, or its response could not be stored): that caller
     // then runs the handler itself, with its own capture. Other joiners replay the shared bytes.
@@ -135,7 +141,6 @@ export class HttpCacheFlow {
       started.then((ticket) => ({ ticket })),
       shared.then((result) => ({ result })),
     ]);
-    this.label(res, 'MISS');
     return from(next$).pipe(
       mergeMap((step) =>
         'ticket' in step
@@ -154,8 +159,8 @@ export class HttpCacheFlow {
   private put(call: HttpCall): Observable<unknown> {
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(call.res, call.next);
-    this.engine.supersede(call.key, call.user);
-    const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
+    this.engine.supersede(call.at!);
+    const begun = Promise.resolve(this.engine.begin(call.at!, tags));
     return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
   }
 

@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext } from '@nestjs/common';
+import type { EntryKey } from '../core/store-keys';
 import { HttpRequestLike } from '../keys/http-key';
 import { HttpResponseLike } from './http-response';
 import { RoutePlan } from './route-plan';
@@ -13,4 +14,6 @@ export interface HttpCall {
   key: string;
   /** The user of a `scope: 'user'` request: the entry lives in that user's own key space. */
   user?: string;
+  /** Where `key` lives in the store; worked out once, when the flow takes the call. */
+  at?: EntryKey;
 }

@@ -1,6 +1,6 @@
 import { Logger, StreamableFile } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { catchError, finalize, from, lastValueFrom, map, Observable } from 'rxjs';
+import { catchError, defaultIfEmpty, finalize, map, Observable, takeLast } from 'rxjs';
 import { CacheEngine } from '../core/cache.engine';
 import { FlightResult, Ticket } from '../core/flight';
 import { serializeValue } from '../core/value.serializer';
@@ -68,7 +68,9 @@ export class ResponseRecorder {
       stop();
       decide();
     };
-    return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
+    return call.next.handle().pipe(
+      takeLast(1),
+      defaultIfEmpty(undefined),
       map((value) => {
         handlerValue = value;
         storable = this.storableValue(call, value);
