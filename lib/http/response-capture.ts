@@ -14,7 +14,8 @@ export interface CapturedResponse {
   headers: Record<string, unknown>;
   /** Headers as they were finally written, transport layers included: storability reads these. */
   finalHeaders: Record<string, unknown>;
-  body: Buffer;
+  /** A string when it went out as one UTF-8 text (the usual JSON body): no copy to bytes. */
+  body: Buffer | string;
   /**
    * Fastify: `body` and `headers` are the payload and headers as they entered the `onSend` hooks
    * (before transport hooks encoded them); a hit goes through those hooks again.
@@ -36,7 +37,7 @@ const METHODS = ['writeHead', 'write', 'end'] as const;
 export function captureResponse(raw: ServerResponse, done: Done, reply?: object): () => void {
   const saved = METHODS.map((name) => Object.getOwnPropertyDescriptor(raw, name));
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
-  const chunks: Buffer[] = [];
+  const chunks: (Buffer | string)[] = [];
   let size = 0;
   let overflow = false;
   let status = 0;
@@ -74,20 +75,30 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
     if (fastify) forgetFastifySend(reply);
     if (captured && beforeSend) {
       const { payload, headers } = beforeSend;
-      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-      captured = { ...captured, headers: { ...headers }, body, throughSend: true };
+      const large = payload.length * 3 > MAX_CAPTURED_BYTES;
+      if (large && Buffer.byteLength(payload) > MAX_CAPTURED_BYTES) captured = undefined;
+    }
+    if (captured && beforeSend) {
+      const { payload, headers } = beforeSend;
+      captured = { ...captured, headers: { ...headers }, body: payload, throughSend: true };
     }
     done(captured);
   };
   const onClose = () => finish(undefined);
   const record = (chunk: unknown, encoding: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function' || overflow) return;
-    const buffer = toBuffer(chunk, encoding);
-    size += buffer.length;
+    // Fastify: the body is the payload the onSend hook saw; the bytes need no copy.
+    if (beforeSend !== undefined) return;
+    const piece = isText(chunk, encoding) ? chunk : toBuffer(chunk, encoding);
+    // A string's byte length is at most 3 per UTF-16 unit: an exact count only near the bound.
+    size += typeof piece === 'string' ? piece.length : piece.length;
+    if (typeof piece === 'string' && size * 3 > MAX_CAPTURED_BYTES) {
+      size += Buffer.byteLength(piece) - piece.length;
+    }
     if (size > MAX_CAPTURED_BYTES) {
       overflow = true;
       chunks.length = 0;
-    } else chunks.push(buffer);
+    } else chunks.push(piece);
   };
 
   raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
@@ -110,8 +121,7 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
     record(args[0], args[1]);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
-    else
-      finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
+    else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
   for (const name of METHODS) wrappers[name] = raw[name];
@@ -128,8 +138,23 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer {
   );
 }
 
-function join(chunks: Buffer[], size: number): Buffer {
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/** A string chunk written as UTF-8 (the default): kept as it is. */
+function isText(chunk: unknown, encoding: unknown): chunk is string {
+  return (
+    typeof chunk === 'string' &&
+    (encoding === undefined ||
+      encoding === null ||
+      typeof encoding === 'function' ||
+      encoding === 'utf8' ||
+      encoding === 'utf-8')
+  );
+}
+
+function join(chunks: (Buffer | string)[]): Buffer | string {
+  if (chunks.length === 1) return chunks[0];
+  return Buffer.concat(
+    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
+  );
 }
 
 /** `writeHead`'s header argument (an object, or a flat `[name, value, …]` list) by lower-case name. */

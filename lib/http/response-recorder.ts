@@ -1,6 +1,6 @@
 import { Logger, StreamableFile } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { catchError, defaultIfEmpty, finalize, map, Observable, takeLast } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { CacheEngine } from '../core/cache.engine';
 import { FlightResult, Ticket } from '../core/flight';
 import { serializeValue } from '../core/value.serializer';
@@ -68,24 +68,33 @@ export class ResponseRecorder {
       stop();
       decide();
     };
-    return call.next.handle().pipe(
-      takeLast(1),
-      defaultIfEmpty(undefined),
-      map((value) => {
-        handlerValue = value;
-        storable = this.storableValue(call, value);
-        handled = res.getHeaders();
-        if (!storable) stop();
-        decide();
-        return value;
-      }),
-      catchError((error) => {
+    // One observable rather than a chain of operators: this runs on every miss.
+    return new Observable<unknown>((subscriber) => {
+      let inner: Subscription | undefined;
+      let last: unknown;
+      const source = call.next.handle().subscribe({
+        next: (value) => (last = value),
+        error: (error: unknown) => {
+          abandon();
+          if (onError === undefined) subscriber.error(error);
+          else inner = onError(error).subscribe(subscriber);
+        },
+        complete: () => {
+          handlerValue = last;
+          storable = this.storableValue(call, last);
+          handled = res.getHeaders();
+          if (!storable) stop();
+          decide();
+          subscriber.next(last);
+          subscriber.complete();
+        },
+      });
+      return () => {
+        source.unsubscribe();
+        inner?.unsubscribe();
         abandon();
-        if (onError === undefined) throw error;
-        return onError(error);
-      }),
-      finalize(abandon),
-    );
+      };
+    });
   }
 
   private storableValue(call: HttpCall, value: unknown): boolean {
@@ -158,7 +167,7 @@ export class ResponseRecorder {
       status,
       headers,
       body,
-      length: body.length,
+      length: typeof body === 'string' ? Buffer.byteLength(body) : body.length,
       createdAt: Date.now(),
       throughSend: captured.throughSend,
       value: kept,
