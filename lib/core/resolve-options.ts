@@ -22,6 +22,8 @@ const KNOWN = [
   'userKey',
   'identityCookies',
   'flightTimeout',
+  'fastPath',
+  'values',
   'isGlobal',
 ] as const;
 
@@ -95,7 +97,19 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     userKey: options.userKey ?? defaultUserKey,
     identityCookies,
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
+    fastPath: oneOf('fastPath', [true, false], options.fastPath ?? false, 'true or false'),
+    values: oneOf(
+      'values',
+      ['copies', 'frozen'],
+      options.values ?? 'copies',
+      "'copies' or 'frozen'",
+    ),
   };
+}
+
+function oneOf<T>(option: string, allowed: readonly T[], value: unknown, expected: string): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw invalid(option, expected, value);
 }
 
 /** True for a class (a function with a prototype); arrow functions and instances are not. */

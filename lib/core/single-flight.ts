@@ -100,7 +100,10 @@ export class SingleFlight {
  * Runs `run` with the ticket: at once when it was issued synchronously (an in-process store), so
  * a leader starts its computation without a promise hop; a synchronous throw becomes a rejection.
  */
-function startWith<R>(begun: MaybePromise<Ticket>, run: (ticket: Ticket) => Promise<R>): Promise<R> {
+function startWith<R>(
+  begun: MaybePromise<Ticket>,
+  run: (ticket: Ticket) => Promise<R>,
+): Promise<R> {
   if (isThenable<Ticket>(begun)) return Promise.resolve(begun).then(run);
   try {
     return run(begun);

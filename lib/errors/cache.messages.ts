@@ -106,6 +106,9 @@ export const messages = {
     `no per-user entry was evicted`,
   evictWithoutTarget: (where: string) =>
     `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
+  fastPathIneligible: (where: string, why: string) =>
+    `${where}: fastPath is on but this route keeps the standard path because ${why}; ` +
+    'remove that, or set fastPath: false on the route to silence this',
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -12,10 +12,11 @@ import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
 import { Outcome, ResponseRecorder } from './response-recorder';
 import { conditionalOf } from './conditional-request';
+import { CacheLabel, labelHit } from './hit-answer';
 import { replayOnSend } from './response-replay';
 import { holdsResponse, StoredResponse, storedResponse } from './stored-response';
 
-export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
+export type { CacheLabel } from './hit-answer';
 
 /** A stale entry found by the read, and what the route allows doing with it. */
 interface Stale {
@@ -83,9 +84,7 @@ export class HttpCacheFlow {
   }
 
   private hit(call: HttpCall, entry: CacheEntry, label: CacheLabel): Observable<unknown> {
-    const { res } = call;
-    this.label(res, label);
-    res.header('Age', String(Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000))));
+    labelHit(call.res, entry, label, this.options.xCacheHeader);
     return this.replay(call, storedResponse(entry));
   }
 

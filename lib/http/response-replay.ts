@@ -3,7 +3,7 @@ import { Conditional, isNotModified } from './conditional-request';
 import { StoredResponse } from './stored-response';
 
 /** Express's and Fastify's response objects, as far as replaying needs them. */
-interface ReplayTarget {
+export interface ReplayTarget {
   raw?: ServerResponse;
   hijack?: () => unknown;
   statusCode: number;
@@ -61,15 +61,31 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
         return target[name](...args);
       }
       sent = true;
-      const headers = merged(res.getHeaders(), stored.headers, atHit);
-      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, options);
-      else if (stored.throughSend && !isNotModified(stored, headers, options.conditional, false)) {
-        restore();
-        return sendThroughFastify(res, stored, headers);
-      } else writeFastify(res, stored, headers, options);
-      return res;
+      return sendStored(res, stored, options, atHit, restore);
     };
   }
+}
+
+/**
+ * Sends `stored` now, over the headers this request has (`X-Cache` and `Age` included): what a
+ * standard hit does when Nest sends, and what a fast-path hit does at once (one code for both,
+ * so both answer alike). `atHit`: the headers when the hit was found, for observed routes.
+ */
+export function sendStored(
+  res: ReplayTarget,
+  stored: StoredResponse,
+  options: ReplayOptions,
+  atHit?: Record<string, unknown>,
+  beforeFastifySend?: () => void,
+): unknown {
+  const fastify = typeof res.hijack === 'function' && res.raw !== undefined;
+  const headers = merged(res.getHeaders(), stored.headers, atHit);
+  if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, options);
+  else if (stored.throughSend && !isNotModified(stored, headers, options.conditional, false)) {
+    beforeFastifySend?.();
+    return sendThroughFastify(res, stored, headers);
+  } else writeFastify(res, stored, headers, options);
+  return res;
 }
 
 function writeExpress(

@@ -11,6 +11,7 @@ import { KeySource, CachedMetadata, CacheEvictMetadata } from '../metadata/cache
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { RouteIdentity } from '../keys/http-key';
+import type { FastRoute } from './fast-path/fast-path';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
 
@@ -48,6 +49,8 @@ export interface RoutePlan {
   perRequestSerializer?: string;
   /** The cache interceptor is applied twice around this route (class and inherited method). */
   nested?: boolean;
+  /** Set when the route's hits take the fast path (`fast-path.eligibility.ts` said so). */
+  fast?: FastRoute;
 }
 
 export interface PlanFacts {
@@ -109,7 +112,7 @@ function declaredVary(handler: Function): ReadonlySet<string> {
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */
-function sendsItself(cls: Function, method: string): boolean {
+export function sendsItself(cls: Function, method: string): boolean {
   if (Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, method)) return false;
   const params: Record<string, unknown> =
     Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, cls, method) ?? {};

@@ -9,21 +9,22 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
-import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
+import { CACHE_RESOLVED_OPTIONS, NEST_HEADERS_METADATA } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
 import { errorText, messages } from '../errors/cache.messages';
 import { findPerRequestSerializer, routeInterceptors } from '../http/class-serializer.finder';
-import { templateRoot } from '../http/http-context';
 import { HttpResponseLike } from '../http/http-response';
 import { HttpCacheFlow } from '../http/http-cache.flow';
 import { evictAround } from '../http/http-evict';
 import { isIdentified } from '../http/request-identity';
 import { buildRoutePlan, RoutePlan } from '../http/route-plan';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
-import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
+import { HttpRequestLike } from '../keys/http-key';
+import { routeKey } from '../http/route-key';
+import { FastPath, fastPathOf } from '../http/fast-path/fast-path';
+import { appConfigOf, decideFastPath } from '../http/fast-path/fast-path.eligibility';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
-import { renderKey } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
@@ -43,6 +44,7 @@ export class CacheInterceptor implements NestInterceptor {
   private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
   private readonly flow: HttpCacheFlow;
+  private readonly fastPath: FastPath;
 
   constructor(
     private readonly engine: CacheEngine,
@@ -53,6 +55,7 @@ export class CacheInterceptor implements NestInterceptor {
     @Optional() private readonly modules?: ModulesContainer,
   ) {
     this.flow = new HttpCacheFlow(engine, options);
+    this.fastPath = fastPathOf(engine, options);
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -65,6 +68,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequestLike & { [TAKEN]?: true }>();
+    if (plan.fast !== undefined) this.fastPath.learn(plan.fast, req);
     if (plan.nested) {
       // The interceptor is applied twice here (a subclass's class-level @Cached over an inherited
       // method-level one): only the outer one acts, the inner one would wait for it.
@@ -142,10 +146,7 @@ export class CacheInterceptor implements NestInterceptor {
     ctx: ExecutionContext,
     req: HttpRequestLike,
   ): MaybePromise<string | undefined> {
-    const cached = plan.cached!;
-    const key = cached.key
-      ? renderKey(cached.key, templateRoot(req), [ctx]) + varySuffix(req, cached.vary)
-      : defaultHttpKey(req, cached.vary, plan.route);
+    const key = routeKey(plan, req, () => ctx);
     if (plan.keyFactory === undefined) return key;
     const factory = this.keyFactories.get(plan.keyFactory);
     if (factory) return then(factory.build(ctx, key), asKey);
@@ -162,10 +163,7 @@ export class CacheInterceptor implements NestInterceptor {
     let plan: RoutePlan | null = null;
     if (cached || evict) {
       const around = routeInterceptors(ctx, this.moduleRef);
-      const ours = around.filter(
-        (interceptor) =>
-          interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor,
-      ).length;
+      const ours = around.filter(isCacheInterceptor).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
         modules: this.modules,
@@ -173,6 +171,22 @@ export class CacheInterceptor implements NestInterceptor {
         perRequestSerializer: cached?.scope === 'user' ? undefined : serializer,
       });
       plan.nested = ours > 1;
+      const fast = decideFastPath(
+        {
+          cls: ctx.getClass(),
+          handler,
+          cached,
+          evict,
+          appConfig: appConfigOf(this.moduleRef),
+          isOurs: isCacheInterceptor,
+          sendsItself: plan.sendsItself,
+        },
+        this.options,
+      );
+      if (fast.requested && fast.eligible && !plan.nested) {
+        const headers = Reflect.getMetadata(NEST_HEADERS_METADATA, handler) ?? [];
+        plan.fast = { plan, cls: ctx.getClass(), handler, headers };
+      }
       if (plan.perRequestSerializer !== undefined) {
         this.logger.warn(messages.perRequestSerializer(plan.where, plan.perRequestSerializer));
       }
@@ -188,6 +202,11 @@ export class CacheInterceptor implements NestInterceptor {
     this.warned.add(id);
     this.logger.warn(message());
   }
+}
+
+/** The cache's own interceptor, as a class or an instance. */
+export function isCacheInterceptor(interceptor: unknown): boolean {
+  return interceptor === CacheInterceptor || interceptor instanceof CacheInterceptor;
 }
 
 /** A key factory's answer: `undefined` (or `null`) bypasses the cache. */

@@ -40,6 +40,17 @@ export interface CacheModuleOptions {
    * @default '10s'
    */
   flightTimeout?: Ttl;
+  /**
+   * Answer hits of eligible HTTP routes (`scope: 'public'`, GET, no guard and no other
+   * interceptor at any level) before Nest's pipeline; interceptors do not run on such hits.
+   * Ineligible routes keep the standard path, with one warning. @default false
+   */
+  fastPath?: boolean;
+  /**
+   * `'frozen'`: hits of provider methods, `CacheService.get` and `wrap` return one deep-frozen
+   * value shared by all callers instead of a fresh copy. @default 'copies'
+   */
+  values?: 'copies' | 'frozen';
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -56,4 +67,6 @@ export interface ResolvedCacheOptions {
   userKey: (ctx: ExecutionContext) => string | number | undefined;
   identityCookies: readonly string[];
   flightTimeout: number;
+  fastPath: boolean;
+  values: 'copies' | 'frozen';
 }

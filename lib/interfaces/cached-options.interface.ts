@@ -39,6 +39,18 @@ export interface CachedOptions {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /**
+   * HTTP routes: answer hits before Nest's guards, interceptors, pipes and handler, when the route
+   * is eligible (`scope: 'public'`, GET, no guard, no other interceptor); see docs/performance.md.
+   * @default the module's (`false`)
+   */
+  fastPath?: boolean;
+  /**
+   * Provider methods: `'frozen'` makes every hit return one deep-frozen value shared by all
+   * callers (no copy per hit); `'copies'` returns a fresh copy per hit.
+   * @default the module's (`'copies'`)
+   */
+  values?: 'copies' | 'frozen';
 }
 
 /** Options of `@CacheEvict()`. */

@@ -21,6 +21,10 @@ export interface CachedMetadata {
   staleIfError?: number;
   keyFactory?: CacheKeyFactoryClass;
   flightTimeout?: number;
+  /** Opt in (or out) of the fast path for this route; the module's when undefined. */
+  fastPath?: boolean;
+  /** `'frozen'`: hits share one deep-frozen value; the module's when undefined. */
+  values?: 'copies' | 'frozen';
 }
 
 /** What `@CacheEvict` records. */
