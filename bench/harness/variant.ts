@@ -19,7 +19,15 @@ export type VariantRole = 'limit' | 'uncached' | 'cache';
 /** A claim the run checks and reports as met or missed. */
 export type Target =
   /** CPU µs per response ≤ `max` × that of variant `versus` (strictly below when `strict`). */
-  | { kind: 'cpu-ratio'; scenario: 'hit' | 'miss'; versus: string; max: number; strict?: boolean }
+  | {
+      kind: 'cpu-ratio';
+      scenario: 'hit' | 'miss';
+      versus: string;
+      max: number;
+      strict?: boolean;
+      /** Only on this platform (both by default). */
+      platform?: Platform;
+    }
   /** Handler executions during a stampede ≤ `max`. */
   | { kind: 'executions'; max: number }
   /** Peak RSS growth over the memory run ≤ `maxBytes`. */

@@ -46,7 +46,8 @@ function checkRatio(
   variant: string,
   t: Extract<Target, { kind: 'cpu-ratio' }>,
 ) {
-  return results.config.platforms.map((platform): TargetCheck => {
+  const platforms = results.config.platforms.filter((p) => !t.platform || p === t.platform);
+  return platforms.map((platform): TargetCheck => {
     const ratio = pairedRatio(
       findCase(results, { platform, scenario: t.scenario, variant }),
       findCase(results, { platform, scenario: t.scenario, variant: t.versus }),

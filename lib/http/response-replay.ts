@@ -49,8 +49,11 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
   const target = res as unknown as Record<string, (...args: unknown[]) => unknown>;
   const routeStatus = res.statusCode;
   const atHit = options.observed ? res.getHeaders() : undefined;
+  const originals = senders.map((name) => target[name]);
+  // Put back by assignment, not `delete`: deleting properties would turn the response object
+  // into a slow dictionary for the rest of the request.
   const restore = () => {
-    for (const name of senders) delete target[name];
+    senders.forEach((name, i) => (target[name] = originals[i]));
   };
   let sent = false;
   for (const name of senders) {
