@@ -112,8 +112,9 @@ export class CacheEngine {
     key: string | EntryKey,
     entry: CacheEntry,
     user?: string,
+    frozen = false,
   ): T | typeof UNDECODABLE {
-    return this.reader.decodeValue<T>(this.at(key, user), entry);
+    return this.reader.decodeValue<T>(this.at(key, user), entry, frozen);
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */

@@ -4,6 +4,7 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
+import { frozenValue } from './frozen-value';
 import { GuardedStore } from './guarded-store';
 import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
@@ -69,8 +70,12 @@ export class EntryReader {
   }
 
   /** See `CacheEngine.decodeValue`. */
-  decodeValue<T = unknown>(at: EntryKey, entry: CacheEntry): T | typeof UNDECODABLE {
-    const value = tryDeserialize<T>(entry.payload);
+  decodeValue<T = unknown>(
+    at: EntryKey,
+    entry: CacheEntry,
+    frozen = false,
+  ): T | typeof UNDECODABLE {
+    const value = frozen ? frozenValue<T>(entry) : tryDeserialize<T>(entry.payload);
     if (value === UNDECODABLE) this.damaged(at.storeKey, 'payload');
     return value;
   }

@@ -12,6 +12,8 @@ export interface WrapPolicy {
   staleIfError: number;
   /** Longest wait for a run of the same key in progress (single-flight deadline). */
   flightTimeout?: number;
+  /** Hits return one deep-frozen value shared by all callers (`values: 'frozen'`). */
+  frozen?: boolean;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
 }
@@ -39,14 +41,14 @@ export class ValueCache {
   ): Promise<T> {
     const { stats } = this.engine;
     if (found.state === 'fresh') {
-      const value = this.engine.decodeValue<T>(key, found.entry);
+      const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
       if (value !== UNDECODABLE) {
         stats.hits++;
         return Promise.resolve(value);
       }
     } else if (found.state === 'stale') {
       if (found.staleForMs <= policy.staleWhileRevalidate) {
-        const value = this.engine.decodeValue<T>(key, found.entry);
+        const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
         if (value !== UNDECODABLE) {
           stats.staleHits++;
           this.compute(key, factory, policy).promise.catch((error) =>
@@ -57,7 +59,7 @@ export class ValueCache {
       } else if (found.staleForMs <= policy.staleIfError) {
         stats.misses++;
         return this.compute(key, factory, policy).promise.catch((error) => {
-          const value = this.engine.decodeValue<T>(key, found.entry);
+          const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
           if (value === UNDECODABLE) throw error;
           this.logger.warn(messages.staleIfError(key, error));
           stats.staleHits++;

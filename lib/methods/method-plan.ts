@@ -23,6 +23,8 @@ export interface MethodPlan {
   staleWhileRevalidate: number;
   staleIfError: number;
   flightTimeout: number;
+  /** Hits share one deep-frozen value (`values: 'frozen'`). */
+  frozen: boolean;
 }
 
 export function buildMethodPlan(
@@ -43,6 +45,7 @@ export function buildMethodPlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
+    frozen: (cached?.values ?? options.values) === 'frozen',
   };
 }
 
@@ -89,6 +92,7 @@ export function wrapPolicy(
     staleWhileRevalidate: plan.staleWhileRevalidate,
     staleIfError: plan.staleIfError,
     flightTimeout: plan.flightTimeout,
+    frozen: plan.frozen,
     unless: unless
       ? (value) => {
           const refuse = (error: unknown) => (onFailure('unless', error), true);

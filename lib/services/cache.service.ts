@@ -33,6 +33,8 @@ export interface CacheWrapOptions extends CacheSetOptions {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /** `'frozen'`: a hit returns one deep-frozen value shared by all callers. @default the module's */
+  values?: 'copies' | 'frozen';
 }
 
 /**
@@ -57,7 +59,9 @@ export class CacheService implements OnApplicationShutdown {
   async get<T>(key: string): Promise<T | undefined> {
     const found = await this.engine.lookup(key);
     const value =
-      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
+      found.state === 'fresh'
+        ? this.engine.decodeValue<T>(key, found.entry, undefined, this.options.values === 'frozen')
+        : UNDECODABLE;
     if (value === UNDECODABLE) {
       this.engine.stats.misses++;
       return undefined;
@@ -121,6 +125,7 @@ export class CacheService implements OnApplicationShutdown {
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
       flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
+      frozen: (options.values ?? this.options.values) === 'frozen',
     });
   }
 
