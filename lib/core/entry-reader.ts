@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { messages } from '../errors/cache.messages';
 import { MaybePromise } from '../stores/cache-store.interface';
-import { then } from '../utils/is-thenable';
+import { isThenable, then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
 import { frozenValue } from './frozen-value';
@@ -41,6 +41,7 @@ export class EntryReader {
   /** See `CacheEngine.lookup`. */
   lookup(at: EntryKey): MaybePromise<Lookup> {
     const raw = this.guarded.read(at.storeKey);
+    if (!isThenable<string | undefined>(raw)) return this.check(at.storeKey, at.fullKey, raw);
     return then(raw, (found) => this.check(at.storeKey, at.fullKey, found));
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
-import { CacheEngine, notStorableReason } from '../core/cache.engine';
+import { CacheEngine, Lookup, notStorableReason } from '../core/cache.engine';
+import { isThenable } from '../utils/is-thenable';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { ValueCache } from '../core/value-cache';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
@@ -56,8 +57,14 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
-  async get<T>(key: string): Promise<T | undefined> {
-    const found = await this.engine.lookup(key);
+  get<T>(key: string): Promise<T | undefined> {
+    const found = this.engine.lookup(key);
+    // An in-process store answers synchronously: no promise chain on such a hit.
+    if (!isThenable<Lookup>(found)) return Promise.resolve(this.found<T>(key, found));
+    return Promise.resolve(found).then((f) => this.found<T>(key, f));
+  }
+
+  private found<T>(key: string, found: Lookup): T | undefined {
     const value =
       found.state === 'fresh'
         ? this.engine.decodeValue<T>(key, found.entry, undefined, this.options.values === 'frozen')
