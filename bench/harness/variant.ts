@@ -31,7 +31,9 @@ export type Target =
   /** Handler executions during a stampede ≤ `max`. */
   | { kind: 'executions'; max: number }
   /** Peak RSS growth over the memory run ≤ `maxBytes`. */
-  | { kind: 'rss-growth'; maxBytes: number };
+  | { kind: 'rss-growth'; maxBytes: number }
+  /** Live heap after the run and a full GC ≤ that of variant `versus` + `maxBytes`. */
+  | { kind: 'heap-growth'; versus: string; maxBytes: number };
 
 /**
  * One benchmark variant: one file in `bench/variants/`, whose default export this is. The file name

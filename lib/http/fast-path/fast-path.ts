@@ -43,9 +43,11 @@ export class FastPath {
     private readonly options: ResolvedCacheOptions,
   ) {}
 
+  private readonly finder = (request: unknown) => this.fastifyRoute(request);
+
   /** Hooks a Fastify instance (once; before it is ready). Express needs nothing up front. */
   prepare(instance: unknown): void {
-    hookFastifyFastPath(instance, (request) => this.fastifyRoute(request));
+    hookFastifyFastPath(instance, this.finder);
   }
 
   /**

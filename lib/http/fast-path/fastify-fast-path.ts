@@ -7,7 +7,8 @@ interface FastifyLike {
   decorateReply?: unknown;
 }
 
-const hooked = new WeakSet<object>();
+/** Per Fastify instance, the route finders of every cache module that uses it. */
+const finders = new WeakMap<object, ((request: unknown) => RouteAnswer)[]>();
 
 /**
  * Adds, once per Fastify instance, a `preHandler` hook: it runs after the app's middleware,
@@ -22,10 +23,16 @@ export function hookFastifyFastPath(
 ): void {
   const fastify = instance as FastifyLike | undefined;
   if (typeof fastify?.addHook !== 'function' || typeof fastify.decorateReply !== 'function') return;
-  if (hooked.has(fastify)) return;
+  const known = finders.get(fastify);
+  if (known !== undefined) {
+    if (!known.includes(routeOf)) known.push(routeOf);
+    return;
+  }
+  const list = [routeOf];
   try {
     fastify.addHook('preHandler', (request: unknown, reply: unknown, done: () => void) => {
-      const answer = routeOf(request);
+      let answer: RouteAnswer;
+      for (let i = 0; i < list.length && answer === undefined; i++) answer = list[i](request);
       if (answer === undefined) return done();
       let answered: MaybePromise<boolean>;
       try {
@@ -40,7 +47,7 @@ export function hookFastifyFastPath(
         () => done(),
       );
     });
-    hooked.add(fastify);
+    finders.set(fastify, list);
   } catch {
     // Started already: hooks cannot be added after `ready`.
   }

@@ -18,7 +18,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { map } from 'rxjs';
 import request from 'supertest';
-import { Cached, CacheModule } from 'nestjs-cached';
+import { Cached, CacheModule, CacheService } from 'nestjs-cached';
 import { CacheInterceptor } from '../../../lib/interceptors/cache.interceptor';
 import { LogCapture } from '../helpers/log-capture';
 import { Platform, PLATFORMS } from '../helpers/platforms';
@@ -243,6 +243,18 @@ describe.each(PLATFORMS)('fast path (%s)', (platform) => {
     }
     expect(logs.warningsAbout('FastController@item')).toHaveLength(0);
     expect(logs.warningsAbout('FastController@twin')).toHaveLength(0);
+  });
+
+  it('never serves an entry invalidated or deleted since', async () => {
+    const cache = app.get(CacheService);
+    await http().get('/fast/item/5').expect(200).expect('x-cache', 'MISS');
+    await http().get('/fast/item/5').expect(200).expect('x-cache', 'HIT');
+    await cache.invalidateTags('FastController.item');
+    await http().get('/fast/item/5').expect(200).expect('x-cache', 'MISS');
+    await http().get('/fast/item/5').expect(200).expect('x-cache', 'HIT');
+    await cache.clear();
+    await http().get('/fast/item/5').expect(200).expect('x-cache', 'MISS');
+    expect(calls['item:5']).toBe(3);
   });
 
   it('never serves another route from its entries (a miss goes to the standard path)', async () => {
