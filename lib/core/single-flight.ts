@@ -43,7 +43,7 @@ export class SingleFlight {
     const running = this.flights.get(storeKey) as Flight<T> | undefined;
     if (running !== undefined && this.joinable(storeKey, timeoutMs)) {
       this.stats.coalesced++;
-      const own = () => this.solo(key, tags, run, user);
+      const own = () => this.solo(key, tags, run);
       const promise = waitAtMost(running.promise, timeoutMs).then((result) =>
         result === TIMED_OUT || result.payload === undefined ? own() : result,
       );
@@ -83,7 +83,6 @@ export class SingleFlight {
     key: EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
-    user: string | undefined,
   ): Promise<FlightResult<T>> {
     let ticket: Ticket | undefined;
     const promise = startWith(this.office.begin(key, tags), (started) => {

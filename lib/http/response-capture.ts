@@ -74,7 +74,7 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
     restore();
     if (fastify) forgetFastifySend(reply);
     if (captured && beforeSend) {
-      const { payload, headers } = beforeSend;
+      const { payload } = beforeSend;
       const large = payload.length * 3 > MAX_CAPTURED_BYTES;
       if (large && Buffer.byteLength(payload) > MAX_CAPTURED_BYTES) captured = undefined;
     }
