@@ -74,13 +74,11 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
     restore();
     if (fastify) forgetFastifySend(reply);
     if (captured && beforeSend) {
-      const { payload } = beforeSend;
+      const { payload, headers } = beforeSend;
       const large = payload.length * 3 > MAX_CAPTURED_BYTES;
       if (large && Buffer.byteLength(payload) > MAX_CAPTURED_BYTES) captured = undefined;
-    }
-    if (captured && beforeSend) {
-      const { payload, headers } = beforeSend;
-      captured = { ...captured, headers: { ...headers }, body: payload, throughSend: true };
+      // `headers` is the reply's own fresh copy (getHeaders()), taken for this capture only.
+      else if (captured) Object.assign(captured, { headers, body: payload, throughSend: true });
     }
     done(captured);
   };
