@@ -55,6 +55,8 @@ export interface BenchVariant {
   notes?: string;
   /** A reason to skip the variant on this machine (e.g. no Redis), or `undefined` to run it. */
   skipReason?: () => string | undefined;
+  /** Extra Node flags for this variant's server processes (e.g. `--max-old-space-size=192`). */
+  nodeFlags?: readonly string[];
   /** Builds the root module of the server app; runs in the server process only. */
   createModule: () => Type<unknown> | DynamicModule | Promise<Type<unknown> | DynamicModule>;
 }
