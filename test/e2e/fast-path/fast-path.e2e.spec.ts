@@ -284,3 +284,32 @@ describe.each(PLATFORMS)('fast path never skips a global guard (%s)', (platform)
     }
   });
 });
+
+@Controller('per-route')
+class PerRouteController {
+  @Get()
+  @Cached({ scope: 'public', fastPath: true })
+  fast() {
+    count('per-route');
+    return { fast: true };
+  }
+}
+
+@Module({ imports: [CacheModule.forRoot()], controllers: [PerRouteController] })
+class PerRouteModule {}
+
+describe.each(PLATFORMS)('fast path opted in per route (%s)', (platform) => {
+  it('takes the fast path for that route only', async () => {
+    const { app, http } = await boot(platform, PerRouteModule);
+    const intercepted = jest.spyOn(CacheInterceptor.prototype, 'intercept');
+    try {
+      await http().get('/per-route').expect(200).expect('x-cache', 'MISS');
+      const before = intercepted.mock.calls.length;
+      await http().get('/per-route').expect(200).expect('x-cache', 'HIT');
+      expect(intercepted.mock.calls.length).toBe(before);
+    } finally {
+      intercepted.mockRestore();
+      await app.close();
+    }
+  });
+});
