@@ -53,7 +53,9 @@ export function captureResponse(raw: ServerResponse, done: Done, reply?: object)
       if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[name]) return;
       const descriptor = saved[i];
       if (descriptor) Object.defineProperty(raw, name, descriptor);
-      else delete (raw as unknown as Record<string, unknown>)[name];
+      // Assigned back rather than deleted: a `delete` would turn the response into a slow
+      // dictionary object for everything Node.js and the framework still do with it.
+      else (raw as unknown as Record<string, unknown>)[name] = original[name];
     });
     raw.removeListener('close', onClose);
   };
