@@ -70,6 +70,13 @@ class FastController {
     return 'plain';
   }
 
+  @Get('param/:id')
+  @Cached({ scope: 'public', key: 'param:{params.id}', vary: ['accept-language'] })
+  param(@Param('id') id: string) {
+    count(`param:${id}`);
+    return { id };
+  }
+
   @Get('shared')
   @Cached()
   shared() {
@@ -220,6 +227,18 @@ describe.each(PLATFORMS)('fast path (%s)', (platform) => {
     await http().get('/fast/text?lang=fr').expect(200).expect('x-cache', 'MISS');
     await http().get('/fast/text?lang=en&skip=1').expect(200).expect('x-cache', 'BYPASS');
     expect(calls['text']).toBe(3);
+  });
+
+  it('fills {params.x} and vary headers on fast hits', async () => {
+    await http().get('/fast/param/1').set('accept-language', 'en').expect(200);
+    const en = await http().get('/fast/param/1').set('accept-language', 'en').expect(200);
+    const fr = await http().get('/fast/param/1').set('accept-language', 'fr').expect(200);
+    const two = await http().get('/fast/param/2').set('accept-language', 'en').expect(200);
+    expect(en.headers['x-cache']).toBe('HIT');
+    expect(fr.headers['x-cache']).toBe('MISS');
+    expect(two.headers['x-cache']).toBe('MISS');
+    expect(two.body).toEqual({ id: '2' });
+    expect(calls['param:1']).toBe(2);
   });
 
   it('keeps routes with a guard, another interceptor or no public scope on the standard path, with one warning each', async () => {
