@@ -13,6 +13,7 @@ import { HttpResponseLike } from './http-response';
 import { Outcome, ResponseRecorder } from './response-recorder';
 import { conditionalOf } from './conditional-request';
 import { CacheLabel, labelHit } from './hit-answer';
+import { takeEarlyLookup } from './fast-path/early-lookup';
 import { replayOnSend } from './response-replay';
 import { holdsResponse, StoredResponse, storedResponse } from './stored-response';
 
@@ -49,7 +50,7 @@ export class HttpCacheFlow {
   serve(call: HttpCall): Observable<unknown> {
     call.at = this.engine.at(call.key, call.user);
     if (call.plan.cached!.put) return this.put(call);
-    const found = this.engine.lookup(call.at);
+    const found = takeEarlyLookup(call.req, call.at.storeKey) ?? this.engine.lookup(call.at);
     return isThenable<Lookup>(found)
       ? from(found).pipe(mergeMap((f) => this.answer(call, f)))
       : this.answer(call, found);

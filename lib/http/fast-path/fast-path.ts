@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { CacheEngine, Lookup } from '../../core/cache.engine';
+import { CacheEngine, EntryKey, Lookup } from '../../core/cache.engine';
+import { keepEarlyLookup } from './early-lookup';
 import { ResolvedCacheOptions } from '../../interfaces/cache-module-options.interface';
 import { HttpRequestLike } from '../../keys/http-key';
 import { MaybePromise } from '../../stores/cache-store.interface';
@@ -79,7 +80,7 @@ export class FastPath {
     const res = response as Response;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     let found: MaybePromise<Lookup>;
-    let at;
+    let at: EntryKey;
     try {
       let ctx: ExecutionContext | undefined;
       const context = () => (ctx ??= contextOf(route, req, res));
@@ -91,8 +92,12 @@ export class FastPath {
       // The standard path runs the same callbacks and reports what they throw.
       return false;
     }
+    const storeKey = at.storeKey;
     return then(found, (lookup) => {
-      if (lookup.state !== 'fresh' || !holdsResponse(lookup.entry)) return false;
+      if (lookup.state !== 'fresh' || !holdsResponse(lookup.entry)) {
+        keepEarlyLookup(req, storeKey, lookup);
+        return false;
+      }
       this.engine.stats.hits++;
       // What Nest sets before its interceptors on every request of the route (`@Header()`).
       for (const { name, value } of route.headers) {

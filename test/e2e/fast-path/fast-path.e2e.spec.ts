@@ -18,7 +18,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { map } from 'rxjs';
 import request from 'supertest';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Cached, CacheModule, CacheService, memoryStore } from 'nestjs-cached';
 import { CacheInterceptor } from '../../../lib/interceptors/cache.interceptor';
 import { LogCapture } from '../helpers/log-capture';
 import { Platform, PLATFORMS } from '../helpers/platforms';
@@ -328,6 +328,42 @@ describe.each(PLATFORMS)('fast path opted in per route (%s)', (platform) => {
       expect(intercepted.mock.calls.length).toBe(before);
     } finally {
       intercepted.mockRestore();
+      await app.close();
+    }
+  });
+});
+
+const countedStore = memoryStore();
+
+@Controller('once')
+class OnceController {
+  @Get(':id')
+  @Cached({ scope: 'public' })
+  once(@Param('id') id: string) {
+    return { id };
+  }
+}
+
+@Module({
+  imports: [CacheModule.forRoot({ fastPath: true, store: countedStore })],
+  controllers: [OnceController],
+})
+class OnceModule {}
+
+describe.each(PLATFORMS)('fast path misses (%s)', (platform) => {
+  it('read the store once: the standard path reuses what the fast path read', async () => {
+    const { app, http } = await boot(platform, OnceModule);
+    const reads = jest.spyOn(countedStore, 'get');
+    try {
+      // One store for both platforms' apps (and their entries share identities): start empty.
+      await app.get(CacheService).clear();
+      await http().get('/once/first').expect(200).expect('x-cache', 'MISS');
+      reads.mockClear();
+      await http().get('/once/second').expect(200).expect('x-cache', 'MISS');
+      expect(reads.mock.calls.filter(([key]) => String(key).includes('second'))).toHaveLength(1);
+      await http().get('/once/second').expect(200).expect('x-cache', 'HIT');
+    } finally {
+      reads.mockRestore();
       await app.close();
     }
   });
