@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine, Lookup, notStorableReason } from '../core/cache.engine';
 import { isThenable } from '../utils/is-thenable';
+import { MaybePromise } from '../stores/cache-store.interface';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { ValueCache } from '../core/value-cache';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
@@ -58,7 +59,13 @@ export class CacheService implements OnApplicationShutdown {
 
   /** The fresh value under `key`, or `undefined`. A failing store reads as a miss. */
   get<T>(key: string): Promise<T | undefined> {
-    const found = this.engine.lookup(key);
+    let found: MaybePromise<Lookup>;
+    try {
+      found = this.engine.lookup(key);
+    } catch (error) {
+      // A key that is not a string: a rejection, as from any async method.
+      return Promise.reject(error);
+    }
     // An in-process store answers synchronously: no promise chain on such a hit.
     if (!isThenable<Lookup>(found)) return Promise.resolve(this.found<T>(key, found));
     return Promise.resolve(found).then((f) => this.found<T>(key, f));
