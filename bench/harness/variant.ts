@@ -19,11 +19,21 @@ export type VariantRole = 'limit' | 'uncached' | 'cache';
 /** A claim the run checks and reports as met or missed. */
 export type Target =
   /** CPU µs per response ≤ `max` × that of variant `versus` (strictly below when `strict`). */
-  | { kind: 'cpu-ratio'; scenario: 'hit' | 'miss'; versus: string; max: number; strict?: boolean }
+  | {
+      kind: 'cpu-ratio';
+      scenario: 'hit' | 'miss';
+      versus: string;
+      max: number;
+      strict?: boolean;
+      /** Only on this platform (both by default). */
+      platform?: Platform;
+    }
   /** Handler executions during a stampede ≤ `max`. */
   | { kind: 'executions'; max: number }
   /** Peak RSS growth over the memory run ≤ `maxBytes`. */
-  | { kind: 'rss-growth'; maxBytes: number };
+  | { kind: 'rss-growth'; maxBytes: number }
+  /** Live heap after the run and a full GC ≤ that of variant `versus` + `maxBytes`. */
+  | { kind: 'heap-growth'; versus: string; maxBytes: number };
 
 /**
  * One benchmark variant: one file in `bench/variants/`, whose default export this is. The file name
@@ -45,6 +55,8 @@ export interface BenchVariant {
   notes?: string;
   /** A reason to skip the variant on this machine (e.g. no Redis), or `undefined` to run it. */
   skipReason?: () => string | undefined;
+  /** Extra Node flags for this variant's server processes (e.g. `--max-old-space-size=192`). */
+  nodeFlags?: readonly string[];
   /** Builds the root module of the server app; runs in the server process only. */
   createModule: () => Type<unknown> | DynamicModule | Promise<Type<unknown> | DynamicModule>;
 }

@@ -4,12 +4,13 @@
  * value, measured with tinybench in alternating rounds. Results go to the parent over IPC.
  */
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
+import { createCache } from 'cache-manager';
 import { NestFactory } from '@nestjs/core';
 import { LRUCache } from 'lru-cache';
 import { isDeepStrictEqual } from 'node:util';
 import { Bench } from 'tinybench';
-import { CacheModule, CacheService } from '../../lib';
+import { Cached, CacheModule, CacheService } from '../../lib';
 import { PAYLOAD } from '../app/workload';
 import { MicroArgs, MicroMessage } from './micro-messages';
 
@@ -17,18 +18,63 @@ import { MicroArgs, MicroMessage } from './micro-messages';
 const BATCH = 1000;
 const KEY = 'GET /item';
 
-@Module({ imports: [CacheModule.forRoot()] })
+const LIST = Array.from({ length: 1000 }, (_, i) => ({ ...PAYLOAD, id: i }));
+
+/** Provider methods answering the payload, or a 1,000-item list, with copies or frozen values. */
+@Injectable()
+class Catalog {
+  @Cached()
+  async item() {
+    return PAYLOAD;
+  }
+
+  @Cached({ values: 'frozen' })
+  async frozenItem() {
+    return PAYLOAD;
+  }
+
+  @Cached()
+  async list() {
+    return LIST;
+  }
+
+  @Cached({ values: 'frozen' })
+  async frozenList() {
+    return LIST;
+  }
+}
+
+@Module({ imports: [CacheModule.forRoot()], providers: [Catalog] })
 class MicroModule {}
+
+@Module({ imports: [CacheModule.forRoot({ values: 'frozen' })] })
+class FrozenModule {}
 
 let sink: unknown;
 
-async function tasks(): Promise<[string, () => unknown][]> {
+/** Name, the task (one batch), and its operations per batch when not `BATCH`. */
+type Task = [string, () => unknown, number?];
+
+async function tasks(): Promise<Task[]> {
   const app = await NestFactory.createApplicationContext(MicroModule, {
     logger: ['error', 'warn'],
   });
   const cache = app.get(CacheService);
   await cache.set(KEY, PAYLOAD);
   if (!isDeepStrictEqual(await cache.get(KEY), PAYLOAD)) throw new Error('CacheService.get missed');
+  const frozenApp = await NestFactory.createApplicationContext(FrozenModule, {
+    logger: ['error', 'warn'],
+  });
+  const frozen = frozenApp.get(CacheService);
+  await frozen.set(KEY, PAYLOAD);
+  if (!isDeepStrictEqual(await frozen.get(KEY), PAYLOAD)) throw new Error('frozen get missed');
+  const catalog = app.get(Catalog);
+  for (const warm of [catalog.item(), catalog.frozenItem(), catalog.list(), catalog.frozenList()]) {
+    await warm;
+  }
+  const manager = createCache();
+  await manager.set(KEY, PAYLOAD);
+  if (!isDeepStrictEqual(await manager.get(KEY), PAYLOAD)) throw new Error('cache-manager missed');
   const lru = new LRUCache<string, object>({ max: 10_000 });
   lru.set(KEY, PAYLOAD);
   const json = new LRUCache<string, string>({ max: 10_000 });
@@ -38,6 +84,44 @@ async function tasks(): Promise<[string, () => unknown][]> {
       'nestjs-cached CacheService.get (L1 hit)',
       async () => {
         for (let i = 0; i < BATCH; i++) sink = await cache.get(KEY);
+      },
+    ],
+    [
+      'nestjs-cached CacheService.get (frozen values)',
+      async () => {
+        for (let i = 0; i < BATCH; i++) sink = await frozen.get(KEY);
+      },
+    ],
+    [
+      'nestjs-cached @Cached method hit',
+      async () => {
+        for (let i = 0; i < BATCH; i++) sink = await catalog.item();
+      },
+    ],
+    [
+      'nestjs-cached @Cached method hit (frozen values)',
+      async () => {
+        for (let i = 0; i < BATCH; i++) sink = await catalog.frozenItem();
+      },
+    ],
+    [
+      'nestjs-cached @Cached method hit, 1,000-item list',
+      async () => {
+        for (let i = 0; i < BATCH / 100; i++) sink = await catalog.list();
+      },
+      BATCH / 100,
+    ],
+    [
+      'nestjs-cached @Cached method hit, 1,000-item list (frozen values)',
+      async () => {
+        for (let i = 0; i < BATCH / 100; i++) sink = await catalog.frozenList();
+      },
+      BATCH / 100,
+    ],
+    [
+      'cache-manager 7 get (Keyv memory)',
+      async () => {
+        for (let i = 0; i < BATCH; i++) sink = await manager.get(KEY);
       },
     ],
     [
@@ -74,7 +158,8 @@ async function main(): Promise<void> {
     for (const task of bench.tasks) {
       const result = task.result;
       if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-      ops.get(task.name)?.push((BATCH * 1000) / result.period);
+      const batch = all.find(([name]) => name === task.name)?.[2] ?? BATCH;
+      ops.get(task.name)?.push((batch * 1000) / result.period);
     }
   }
   void sink;

@@ -6,6 +6,7 @@ import type { Platform } from '../harness/variant';
 import { fmt, table, title } from './markdown';
 import type { HttpCase, RunResults } from './results.types';
 import { memorySection, microSection, stampedeSection } from './suite-sections';
+import { renderChart } from './chart-svg';
 import { checkTargets, findCase, pairedRatio, TargetCheck } from './targets';
 
 const BASELINE = { hit: 'limit', miss: 'uncached' } as const;
@@ -164,4 +165,6 @@ export async function writeResults(r: RunResults, file: string): Promise<void> {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
+  // The chart sits next to the report, with the same name (RESULTS.md → RESULTS.svg).
+  if (r.http.length) fs.writeFileSync(file.replace(/\.md$/, '') + '.svg', renderChart(r));
 }

@@ -59,7 +59,7 @@ export function microSection(r: RunResults): string {
     '',
     r.micro?.error
       ? `Not run: ${r.micro.error}`
-      : table(['task', 'ops/s (median)', 'vs bare get'], rows),
+      : table(['task', 'ops/s (median)', 'vs copy floor'], rows),
   ].join('\n');
 }
 

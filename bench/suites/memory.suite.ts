@@ -24,7 +24,7 @@ async function measure(ctx: SuiteContext, variant: NamedVariant): Promise<Memory
   const server = await ServerProcess.start(variant, platform, {
     cpus: config.serverCpu,
     logDir: ctx.logDir,
-    nodeFlags: ['--expose-gc', ...config.serverNodeFlags],
+    nodeFlags: ['--expose-gc', ...(variant.nodeFlags ?? []), ...config.serverNodeFlags],
   });
   try {
     const connections = config.connections;

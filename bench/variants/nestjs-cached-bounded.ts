@@ -33,6 +33,9 @@ export default defineVariant({
   notes:
     'memoryStore({ maxEntries: 1_000_000, maxBytes: 64 MiB }) so that maxBytes is the bound; ' +
     'each URL answers a fresh copy of the payload with its own n.',
-  targets: [{ kind: 'rss-growth', maxBytes: MAX_BYTES + 50 * MiB }],
+  targets: [
+    { kind: 'rss-growth', maxBytes: 2 * MAX_BYTES + 50 * MiB },
+    { kind: 'heap-growth', versus: 'memory-control', maxBytes: 1.25 * MAX_BYTES },
+  ],
   createModule: () => BoundedModule,
 });

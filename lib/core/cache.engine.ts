@@ -13,7 +13,7 @@ import { SingleFlight } from './single-flight';
 import { GuardedStore } from './guarded-store';
 import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
-import { StoreKeys } from './store-keys';
+import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
 import { operation, traced, tracing } from './operation-tracing';
 import { serializeValue, UNDECODABLE } from './value.serializer';
@@ -21,6 +21,8 @@ import { serializeValue, UNDECODABLE } from './value.serializer';
 export type { WriteOptions } from './entry-writer';
 
 export type { Lookup } from './entry-reader';
+
+export type { EntryKey } from './store-keys';
 
 /** Engine-wide defaults taken from the module options. */
 export interface EngineDefaults {
@@ -93,11 +95,20 @@ export class CacheEngine {
    * Reads `key` (the `user`'s own entry when given); synchronous on an in-process store. Never
    * rejects: failures and damaged entries read as misses.
    */
-  lookup(key: string, user?: string): MaybePromise<Lookup> {
+  lookup(key: string | EntryKey, user?: string): MaybePromise<Lookup> {
+    const at = this.at(key, user);
     if (tracing()) {
-      return traced(operation('lookup', this.namespace, key), () => this.reader.lookup(key, user));
+      return traced(operation('lookup', this.namespace, at.key), () => this.reader.lookup(at));
     }
-    return this.reader.lookup(key, user);
+    return this.reader.lookup(at);
+  }
+
+  /**
+   * Where `key` lives in the store, worked out once: flows that call several methods for one
+   * request pass this instead of the key, so a long key is hashed once.
+   */
+  at(key: string | EntryKey, user?: string): EntryKey {
+    return typeof key === 'string' ? this.keys.locate(key, user) : key;
   }
 
   /** `lookup` of several keys with one store read (`CacheService.getMany` / `wrapMany`). */
@@ -111,13 +122,18 @@ export class CacheEngine {
    * logged once per burst, and the caller treats it as a miss. Never throws. Every flow (provider
    * methods, CacheService, HTTP) turns a found entry into a value through this.
    */
-  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
-    return this.reader.decodeValue<T>(key, entry, user);
+  decodeValue<T = unknown>(
+    key: string | EntryKey,
+    entry: CacheEntry,
+    user?: string,
+    frozen = false,
+  ): T | typeof UNDECODABLE {
+    return this.reader.decodeValue<T>(this.at(key, user), entry, frozen);
   }
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
-  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
-    return this.writer.begin(key, tags, user);
+  begin(key: string | EntryKey, tags: readonly string[], user?: string): MaybePromise<Ticket> {
+    return this.writer.begin(this.at(key, user), tags);
   }
 
   /**
@@ -145,25 +161,29 @@ export class CacheEngine {
    * result was not storable (no `payload`) runs its own. Results a joiner ran itself carry `own`.
    */
   /** True while a computation of `key` runs that a new caller would join. */
-  computing(key: string, user?: string, flightTimeout: number = this.flightTimeout): boolean {
-    return this.flights.joinable(this.keys.entry(key, user), flightTimeout);
+  computing(
+    key: string | EntryKey,
+    user?: string,
+    flightTimeout: number = this.flightTimeout,
+  ): boolean {
+    return this.flights.joinable(this.at(key, user).storeKey, flightTimeout);
   }
 
   flight<T>(
-    key: string,
+    key: string | EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
     flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
-    const storeKey = this.keys.entry(key, user);
+    const at = this.at(key, user);
     const compute = tracing()
       ? (ticket: Ticket) =>
-          traced(operation('compute', this.namespace, key), () => run(ticket)) as Promise<
+          traced(operation('compute', this.namespace, at.key), () => run(ticket)) as Promise<
             FlightResult<T>
           >
       : run;
-    return this.flights.run(storeKey, key, tags, compute, user, flightTimeout);
+    return this.flights.run(at.storeKey, at, tags, compute, at.user, flightTimeout);
   }
 
   /**
@@ -213,8 +233,8 @@ export class CacheEngine {
    * Cancels computations of `key` (a write of a newer value is under way). An older value still
    * being written is removed once it lands, so it can never overwrite the newer one.
    */
-  supersede(key: string, user?: string): void {
-    const storeKey = this.keys.entry(key, user);
+  supersede(key: string | EntryKey, user?: string): void {
+    const storeKey = this.at(key, user).storeKey;
     this.cancel((ticket) => ticket.storeKey === storeKey, true);
   }
 

@@ -4,8 +4,9 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
+import { frozenValue } from './frozen-value';
 import { GuardedStore } from './guarded-store';
-import { StoreKeys } from './store-keys';
+import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
 import { tryDeserialize, UNDECODABLE } from './value.serializer';
 
@@ -41,10 +42,11 @@ export class EntryReader {
   ) {}
 
   /** See `CacheEngine.lookup`. */
-  lookup(key: string, user?: string): MaybePromise<Lookup> {
-    const storeKey = this.keys.entry(key, user);
-    const raw = this.guarded.read(storeKey);
-    return then(raw, (found) => this.check(storeKey, this.keys.fullKey(key, user), found));
+  lookup(at: EntryKey): MaybePromise<Lookup> {
+    const raw = this.guarded.read(at.storeKey);
+    if (!isThenable<string | undefined | null>(raw))
+      return this.check(at.storeKey, at.fullKey, raw);
+    return then(raw, (found) => this.check(at.storeKey, at.fullKey, found));
   }
 
   /** `lookup` of several keys with one store read (tag versions are checked per entry). */
@@ -85,9 +87,13 @@ export class EntryReader {
   }
 
   /** See `CacheEngine.decodeValue`. */
-  decodeValue<T = unknown>(key: string, entry: CacheEntry, user?: string): T | typeof UNDECODABLE {
-    const value = tryDeserialize<T>(entry.payload);
-    if (value === UNDECODABLE) this.damaged(this.keys.entry(key, user), 'payload');
+  decodeValue<T = unknown>(
+    at: EntryKey,
+    entry: CacheEntry,
+    frozen = false,
+  ): T | typeof UNDECODABLE {
+    const value = frozen ? frozenValue<T>(entry) : tryDeserialize<T>(entry.payload);
+    if (value === UNDECODABLE) this.damaged(at.storeKey, 'payload');
     return value;
   }
 

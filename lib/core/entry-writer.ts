@@ -7,7 +7,7 @@ import { GuardedStore } from './guarded-store';
 import { Lifetimes } from './lifetimes';
 import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
-import { StoreKeys } from './store-keys';
+import { EntryKey, StoreKeys } from './store-keys';
 import { CLOCK_MARGIN_MS, INITIAL_VERSION, TagVersions } from './tag-versions';
 
 /** How long an entry lives: `ttl`, then the larger stale window. */
@@ -39,11 +39,12 @@ export class EntryWriter {
   ) {}
 
   /** Starts a computation of `key`: records the tag versions it runs under. */
-  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket> {
+  begin(at: EntryKey, tags: readonly string[]): MaybePromise<Ticket> {
     const ticket: Ticket = {
-      key,
-      user,
-      storeKey: this.keys.entry(key, user),
+      key: at.key,
+      user: at.user,
+      storeKey: at.storeKey,
+      fullKey: at.fullKey,
       tags,
       versions: null,
       startedAt: Date.now(),
@@ -82,7 +83,7 @@ export class EntryWriter {
       tags: ticket.tags as string[],
       tagVersions: ticket.versions,
       meta: options.meta,
-      fullKey: this.keys.fullKey(ticket.key, ticket.user),
+      fullKey: ticket.fullKey,
     };
     const initial = ticket.tags.filter((_, i) => ticket.versions![i] === INITIAL_VERSION);
     if (initial.length === 0) return this.write(ticket, entry, staleUntil - now, options.source);

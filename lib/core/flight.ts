@@ -9,6 +9,8 @@ export interface Ticket {
   /** The user of a per-user entry (`scope: 'user'`). */
   readonly user?: string;
   readonly storeKey: string;
+  /** What the entry keeps to rule out a hash collision (hashed keys only). */
+  readonly fullKey?: string;
   readonly tags: readonly string[];
   /** Tag versions read before the computation started; `null` when the store could not tell. */
   versions: string[] | null;

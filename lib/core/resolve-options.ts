@@ -24,6 +24,8 @@ const KNOWN = [
   'userKey',
   'identityCookies',
   'flightTimeout',
+  'fastPath',
+  'values',
   'isGlobal',
   'events',
   'metrics',
@@ -106,6 +108,13 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
     ...resolveObservability(options),
     validators: { ...VALIDATOR_DEFAULTS, ...parseValidatorOptions(WHERE, options) },
+    fastPath: oneOf('fastPath', [true, false], options.fastPath ?? false, 'true or false'),
+    values: oneOf(
+      'values',
+      ['copies', 'frozen'],
+      options.values ?? 'copies',
+      "'copies' or 'frozen'",
+    ),
   };
 }
 
@@ -141,6 +150,11 @@ function resolveObservability(
     throw invalid('metrics.prometheus.registry', 'a prom-client Registry', registry);
   }
   return { events, metrics: { openTelemetry, prometheus: { registry, prefix } } };
+}
+
+function oneOf<T>(option: string, allowed: readonly T[], value: unknown, expected: string): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw invalid(option, expected, value);
 }
 
 /** True for a class (a function with a prototype); arrow functions and instances are not. */

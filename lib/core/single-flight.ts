@@ -1,12 +1,14 @@
 import { MaybePromise } from '../stores/cache-store.interface';
+import { isThenable } from '../utils/is-thenable';
 import { Flight, FlightResult, Ticket } from './flight';
 import { StatsCounter } from './stats.counter';
+import { EntryKey } from './store-keys';
 
 const TIMED_OUT = Symbol('timed out');
 
 /** How a flight starts and ends its ticket (the engine's `begin` and `release`). */
 export interface TicketOffice {
-  begin(key: string, tags: readonly string[], user?: string): MaybePromise<Ticket>;
+  begin(key: EntryKey, tags: readonly string[]): MaybePromise<Ticket>;
   release(ticket: Ticket): void;
 }
 
@@ -32,7 +34,7 @@ export class SingleFlight {
 
   run<T>(
     storeKey: string,
-    key: string,
+    key: EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user: string | undefined,
@@ -41,14 +43,14 @@ export class SingleFlight {
     const running = this.flights.get(storeKey) as Flight<T> | undefined;
     if (running !== undefined && this.joinable(storeKey, timeoutMs)) {
       this.stats.coalesced++;
-      const own = () => this.solo(key, tags, run, user);
+      const own = () => this.solo(key, tags, run);
       const promise = waitAtMost(running.promise, timeoutMs).then((result) =>
         result === TIMED_OUT || result.payload === undefined ? own() : result,
       );
       return { leader: false, promise };
     }
     let ticket!: Ticket;
-    const promise = Promise.resolve(this.office.begin(key, tags, user)).then((started) => {
+    const promise = startWith(this.office.begin(key, tags), (started) => {
       ticket = started;
       return run(started);
     });
@@ -78,19 +80,34 @@ export class SingleFlight {
 
   /** A computation of this caller's own, that nobody joins. */
   private solo<T>(
-    key: string,
+    key: EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
-    user: string | undefined,
   ): Promise<FlightResult<T>> {
     let ticket: Ticket | undefined;
-    const promise = Promise.resolve(this.office.begin(key, tags, user)).then((started) => {
+    const promise = startWith(this.office.begin(key, tags), (started) => {
       ticket = started;
       return run(started);
     });
     const settle = () => ticket !== undefined && this.office.release(ticket);
     promise.then(settle, settle);
     return promise.then((result) => ({ ...result, own: true }));
+  }
+}
+
+/**
+ * Runs `run` with the ticket: at once when it was issued synchronously (an in-process store), so
+ * a leader starts its computation without a promise hop; a synchronous throw becomes a rejection.
+ */
+function startWith<R>(
+  begun: MaybePromise<Ticket>,
+  run: (ticket: Ticket) => Promise<R>,
+): Promise<R> {
+  if (isThenable<Ticket>(begun)) return Promise.resolve(begun).then(run);
+  try {
+    return run(begun);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

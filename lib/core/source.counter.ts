@@ -94,6 +94,16 @@ export class SourceCounter {
     if (this.total.observer !== undefined) this.total.observer.lookup(this, 'miss', key);
   }
 
+  /**
+   * A miss whose computation failed was answered from a stale entry (`staleIfError`): the lookup
+   * counted as a miss counts as a stale hit instead, so each call is one lookup.
+   */
+  missServedStale(key?: string, createdAt?: number): void {
+    this.misses--;
+    this.total.misses--;
+    this.stale(key, createdAt);
+  }
+
   /** The cache was skipped (condition, privacy, key callback). */
   bypass(key?: string): void {
     this.bypasses++;

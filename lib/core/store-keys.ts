@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { MAX_KEY_LENGTH } from '../cache.constants';
 
+/** A key and where it lives in the store, worked out once per request and carried along. */
+export interface EntryKey {
+  readonly key: string;
+  /** The user of a per-user entry (`scope: 'user'`). */
+  readonly user?: string;
+  readonly storeKey: string;
+  /** What the entry keeps to rule out a hash collision (hashed keys only). */
+  readonly fullKey?: string;
+}
+
 /**
  * Lays out a namespace in a store: shared entries under `<ns>:e:<key>`, per-user entries under
  * `<ns>:u:<"user">:<key>` (a space no key template can reach), tag versions under `<ns>:t:<tag>`, namespace facts under `<ns>:m:`.
@@ -25,6 +35,14 @@ export class StoreKeys {
   /** Facts about the namespace itself (see `Lifetimes`), under `<ns>:m:<name>`. */
   meta(name: string): string {
     return this.metaPrefix + name;
+  }
+
+  /** `key`'s store key and collision guard, computed once (one hash for a long key). */
+  locate(key: string, user?: string): EntryKey {
+    const local = this.local(key, user);
+    const prefix = user === undefined ? this.entryPrefix : this.userPrefix;
+    if (local.length <= MAX_KEY_LENGTH) return { key, user, storeKey: prefix + local };
+    return { key, user, storeKey: prefix + '#' + hash(local), fullKey: local };
   }
 
   /** The store key of `key`, in the user's own space when `user` is given. */

@@ -27,6 +27,8 @@ export interface WrapPolicy {
   ttlOf?: (value: any) => unknown;
   /** Who the warnings name (`Class@method`); the key when absent. */
   where?: string;
+  /** Hits return one deep-frozen value shared by all callers (`values: 'frozen'`). */
+  frozen?: boolean;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
   /** The method's counters; `CacheService`'s when left out. */
@@ -57,14 +59,14 @@ export class ValueCache {
   ): Promise<T> {
     const source = policy.source ?? this.engine.service;
     if (found.state === 'fresh') {
-      const value = this.engine.decodeValue<T>(key, found.entry);
+      const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
       if (value !== UNDECODABLE) {
         source.hit(key, found.entry.createdAt);
         return Promise.resolve(value);
       }
     } else if (found.state === 'stale') {
       if (found.staleForMs <= policy.staleWhileRevalidate) {
-        const value = this.engine.decodeValue<T>(key, found.entry);
+        const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
         if (value !== UNDECODABLE) {
           source.stale(key, found.entry.createdAt);
           this.compute(key, factory, policy).promise.catch((error) =>
@@ -75,10 +77,10 @@ export class ValueCache {
       } else if (found.staleForMs <= policy.staleIfError) {
         source.miss(key);
         return this.compute(key, factory, policy).promise.catch((error) => {
-          const value = this.engine.decodeValue<T>(key, found.entry);
+          const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
           if (value === UNDECODABLE) throw error;
           this.logger.warn(messages.staleIfError(key, error));
-          source.stale(key, found.entry.createdAt);
+          source.missServedStale(key, found.entry.createdAt);
           return value;
         });
       }
@@ -112,10 +114,10 @@ export class ValueCache {
       undefined,
       policy.flightTimeout,
     );
-    if (!leader) (policy.source ?? this.engine.service).joined();
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
     const value = promise.then((result: FlightResult<T> & { writeFailed?: boolean }) => {
       if (leader || result.own) return result.value;
+      (policy.source ?? this.engine.service).joined();
       // A strict joiner must learn that the shared value was not stored (the leader's failure
       // was reported to the leader's call only).
       if (result.writeFailed) reportStoreFailure(new Error(messages.sharedWriteFailed(key)));

@@ -33,6 +33,9 @@ export function deserializeValue<T = unknown>(text: string): T {
   return (text.charCodeAt(0) === 116 /* t */ ? decode(data) : data) as T;
 }
 
+/** First letters of the payloads this serializer (and `http/stored-response.ts`) writes. */
+const FORMATS: ReadonlySet<number> = new Set([106, 116, 98, 66, 112, 80, 86]);
+
 /** What `tryDeserialize` gives for a payload that does not decode (truncated, damaged). */
 export const UNDECODABLE: unique symbol = Symbol('nestjs-cached.undecodable');
 
@@ -42,10 +45,7 @@ export const UNDECODABLE: unique symbol = Symbol('nestjs-cached.undecodable');
  */
 export function tryDeserialize<T = unknown>(text: unknown): T | typeof UNDECODABLE {
   if (typeof text !== 'string') return UNDECODABLE;
-  const format = text.charCodeAt(0);
-  if (![106, 116, 98, 66, 112, 80, 86].includes(format)) {
-    return UNDECODABLE;
-  }
+  if (!FORMATS.has(text.charCodeAt(0))) return UNDECODABLE;
   try {
     return deserializeValue<T>(text);
   } catch {

@@ -25,6 +25,8 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'lastModified',
   'cacheControl',
   'honorRequestCacheControl',
+  'fastPath',
+  'values',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -110,7 +112,19 @@ export function parseCachedOptions(
     flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
     selection: parseSelection(where, options.selection),
     validators: parseValidatorOptions(where, options),
+    fastPath: optionalBoolean(where, 'fastPath', options.fastPath),
+    values: valuesMode(where, options.values),
   };
+}
+
+function optionalBoolean(where: string, option: string, value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalid(where, option, 'true or false', value);
+}
+
+function valuesMode(where: string, value: unknown): 'copies' | 'frozen' | undefined {
+  if (value === undefined || value === 'copies' || value === 'frozen') return value;
+  throw invalid(where, 'values', "'copies' or 'frozen'", value);
 }
 
 /** Compiles a key or tag template; functions are kept as they are. */

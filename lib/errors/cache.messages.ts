@@ -172,6 +172,9 @@ export const messages = {
   multipleEmissions: (where: string) =>
     `${where}: the handler's Observable emitted more than one value; it is not stored (only ` +
     `single values are cached)`,
+  fastPathIneligible: (where: string, why: string) =>
+    `${where}: fastPath is on but this route keeps the standard path because ${why}; ` +
+    'remove that, or set fastPath: false on the route to silence this',
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

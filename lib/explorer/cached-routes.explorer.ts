@@ -1,5 +1,9 @@
-import { Inject, Injectable, OnModuleInit, RequestMethod, Optional } from '@nestjs/common';
-import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
+import { Inject, Injectable, Logger, OnModuleInit, RequestMethod, Optional } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { fastPathOf } from '../http/fast-path/fast-path';
+import { appConfigOf, decideFastPath } from '../http/fast-path/fast-path.eligibility';
+import { sendsItself } from '../http/route-plan';
+import { isCacheInterceptor } from '../interceptors/cache.interceptor';
 import { hookFastifySend } from '../http/fastify-send-hook';
 import { countedSource } from '../http/route-plan';
 import {
@@ -26,6 +30,7 @@ const HTTP_ROOTS = ['params', 'query', 'headers', 'user'];
  */
 @Injectable()
 export class CachedRoutesExplorer implements OnModuleInit {
+  private readonly logger = new Logger('CacheModule');
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
@@ -33,6 +38,7 @@ export class CachedRoutesExplorer implements OnModuleInit {
     private readonly keyFactories: KeyFactoryRegistry,
     @Inject(CACHE_RESOLVED_OPTIONS) private readonly options: ResolvedCacheOptions,
     private readonly engine: CacheEngine,
+    private readonly moduleRef: ModuleRef,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     // With NestFactory.create the adapter exists already: hook Fastify before plugins that the
@@ -42,6 +48,27 @@ export class CachedRoutesExplorer implements OnModuleInit {
 
   private hookFastify(): void {
     hookFastifySend(this.adapterHost?.httpAdapter?.getInstance?.());
+  }
+
+  /** Hooks Fastify for fast-path routes, and warns once for each that cannot take it. */
+  private checkFastPath(cls: Function, handler: Function, where: string): boolean {
+    const method = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
+    if (method !== RequestMethod.GET && !this.metadata.isMethodLevel(handler)) return false;
+    const decision = decideFastPath(
+      {
+        cls,
+        handler,
+        cached: this.metadata.cached(handler, cls),
+        evict: this.metadata.evict(handler),
+        appConfig: appConfigOf(this.moduleRef),
+        isOurs: isCacheInterceptor,
+        sendsItself: sendsItself(cls, handler.name),
+      },
+      this.options,
+    );
+    if (!decision.requested) return false;
+    if (!decision.eligible) this.logger.warn(messages.fastPathIneligible(where, decision.why));
+    return decision.eligible;
   }
 
   async onModuleInit(): Promise<void> {
@@ -55,6 +82,12 @@ export class CachedRoutesExplorer implements OnModuleInit {
       const prototype = Object.getPrototypeOf(instance);
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         await this.check(metatype, prototype[name], `${metatype.name}@${name}`);
+        if (Reflect.getMetadata(NEST_PATH_METADATA, prototype[name]) === undefined) continue;
+        if (this.checkFastPath(metatype, prototype[name], `${metatype.name}@${name}`)) {
+          fastPathOf(this.engine, this.options).prepare(
+            this.adapterHost?.httpAdapter?.getInstance?.(),
+          );
+        }
       }
     }
   }

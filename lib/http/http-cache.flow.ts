@@ -12,12 +12,14 @@ import { HttpCall } from './http-call';
 import { renderAll } from './http-context';
 import { HttpResponseLike } from './http-response';
 import { Outcome, ResponseRecorder } from './response-recorder';
+import { CacheLabel } from './hit-answer';
+import { takeEarlyLookup } from './fast-path/early-lookup';
 import { replayOnSend } from './response-replay';
 import { holdsResponse, StoredResponse, storedResponse } from './stored-response';
 import { AnswerLabel, cachedAnswer } from './validators/cached-answer';
 import { NO_DIRECTIVES, requestDirectives } from './validators/request-directives';
 
-export type CacheLabel = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
+export type { CacheLabel } from './hit-answer';
 
 /** A stale entry found by the read, and what the route allows doing with it. */
 interface Stale {
@@ -48,6 +50,7 @@ export class HttpCacheFlow {
   }
 
   serve(call: HttpCall): Observable<unknown> {
+    call.at = this.engine.at(call.key, call.user);
     if (call.plan.cached!.put) return this.put(call);
     const directives = call.plan.honorRequestCacheControl
       ? requestDirectives(call.req.headers)
@@ -58,7 +61,7 @@ export class HttpCacheFlow {
       call.plan.counter.miss(call.key);
       return this.miss(call);
     }
-    const found = this.engine.lookup(call.key, call.user);
+    const found = takeEarlyLookup(call.req, call.at.storeKey) ?? this.engine.lookup(call.at);
     const onlyIfCached = directives.onlyIfCached;
     return isThenable<Lookup>(found)
       ? from(found).pipe(mergeMap((f) => this.answer(call, f, onlyIfCached)))
@@ -93,7 +96,7 @@ export class HttpCacheFlow {
       if (onlyIfCached) return this.notCached(call);
       const window = Math.max(plan.staleIfError, plan.staleWhileRevalidate);
       if (found.staleForMs <= window) {
-        plan.counter.miss(call.key);
+        // Counted in `miss`: a STALE answer or a refresh, one lookup either way.
         return this.miss(call, {
           entry: found.entry,
           whileRevalidating: found.staleForMs <= plan.staleWhileRevalidate,
@@ -110,6 +113,12 @@ export class HttpCacheFlow {
     return this.replay(call, storedResponse(entry), label);
   }
 
+  /** A request that waited for another's computation replays its response (counted as joined). */
+  private joined(call: HttpCall, stored: StoredResponse): Observable<unknown> {
+    call.plan.counter.joined();
+    return this.replay(call, stored, 'MISS');
+  }
+
   /** Sends `stored` when Nest sends; other interceptors get its body, when there are any. */
   private replay(call: HttpCall, stored: StoredResponse, label: AnswerLabel): Observable<unknown> {
     const answer = cachedAnswer(stored, call.req, call.plan.validators, Date.now(), label);
@@ -120,6 +129,15 @@ export class HttpCacheFlow {
 
   /** Runs the handler once for all concurrent requests of the key; stores what may be stored. */
   private miss(call: HttpCall, stale?: Stale): Observable<unknown> {
+    // Inside staleWhileRevalidate, a request that finds a refresh under way gets the stale entry.
+    if (
+      stale?.whileRevalidating &&
+      this.engine.computing(call.at!, undefined, call.plan.flightTimeout)
+    ) {
+      call.plan.counter.stale(call.key, stale.entry.createdAt);
+      return this.hit(call, stale.entry, 'STALE');
+    }
+    if (stale !== undefined) call.plan.counter.miss(call.key);
     const { res, next } = call;
     // HEAD responses carry no body to store; they are answered from GET entries only.
     if (call.req.method === 'HEAD') return this.labelled(res, 'MISS', next.handle());
@@ -131,25 +149,21 @@ export class HttpCacheFlow {
     let settle!: (outcome: Outcome) => void;
     const started = new Promise<Ticket>((resolve) => (begin = resolve));
     const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-    // Inside staleWhileRevalidate, a request that finds a refresh under way gets the stale entry.
-    if (
-      stale?.whileRevalidating &&
-      this.engine.computing(call.key, call.user, call.plan.flightTimeout)
-    ) {
-      call.plan.counter.stale(call.key, stale.entry.createdAt);
-      return this.hit(call, stale.entry, 'STALE');
-    }
+    let leading: Ticket | undefined;
     const flight = this.engine.flight<StoredResponse | undefined>(
-      call.key,
+      call.at!,
       tags,
       (ticket) => {
+        leading = ticket;
         begin(ticket);
         return outcome;
       },
-      call.user,
+      undefined,
       call.plan.flightTimeout,
     );
-    if (!flight.leader) call.plan.counter.joined();
+    this.label(res, 'MISS');
+    // The leader's ticket came synchronously (an in-process store): run at once, no promise hop.
+    if (leading !== undefined) return this.run(call, leading, settle, stale);
     // The engine calls `run` for the leader, and for a joiner that must run its own (the running
     // computation outlasted `flightTimeout`, or its response could not be stored): that caller
     // then runs the handler itself, with its own capture. Other joiners replay the shared bytes.
@@ -158,13 +172,12 @@ export class HttpCacheFlow {
       started.then((ticket) => ({ ticket })),
       shared.then((result) => ({ result })),
     ]);
-    this.label(res, 'MISS');
     return from(next$).pipe(
       mergeMap((step) =>
         'ticket' in step
           ? this.run(call, step.ticket, settle, stale)
           : step.result.value
-            ? this.replay(call, step.result.value, 'MISS')
+            ? this.joined(call, step.result.value)
             : next.handle(),
       ),
     );
@@ -177,8 +190,8 @@ export class HttpCacheFlow {
   private put(call: HttpCall): Observable<unknown> {
     const tags = this.tags(call);
     if (tags === undefined) return this.bypass(call.res, call.next, call.plan.counter);
-    this.engine.supersede(call.key, call.user);
-    const begun = Promise.resolve(this.engine.begin(call.key, tags, call.user));
+    this.engine.supersede(call.at!);
+    const begun = Promise.resolve(this.engine.begin(call.at!, tags));
     return from(begun).pipe(mergeMap((ticket) => this.run(call, ticket, () => undefined)));
   }
 
@@ -198,7 +211,7 @@ export class HttpCacheFlow {
     if (stale === undefined) return this.recorder.record(call, ticket, settle);
     return this.recorder.record(call, ticket, settle, (error) => {
       this.logger.warn(messages.staleIfError(call.key, error));
-      call.plan.counter.stale(call.key, stale.entry.createdAt);
+      call.plan.counter.missServedStale(call.key, stale.entry.createdAt);
       return this.hit(call, stale.entry, 'STALE');
     });
   }

@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext } from '@nestjs/common';
+import type { EntryKey } from '../core/store-keys';
 import { HttpRequestLike } from '../keys/http-key';
 import { HttpResponseLike } from './http-response';
 import { RoutePlan } from './route-plan';
@@ -15,4 +16,6 @@ export interface HttpCall {
   user?: string;
   /** The request said `Cache-Control: no-store` (with `honorRequestCacheControl`): store nothing. */
   noStore?: boolean;
+  /** Where `key` lives in the store; worked out once, when the flow takes the call. */
+  at?: EntryKey;
 }

@@ -16,7 +16,8 @@ export interface CapturedResponse {
   headers: Record<string, unknown>;
   /** Headers as they were finally written, transport layers included: storability reads these. */
   finalHeaders: Record<string, unknown>;
-  body: Buffer;
+  /** A string when it went out as one UTF-8 text (the usual JSON body): no copy to bytes. */
+  body: Buffer | string;
   /**
    * Fastify: `body` and `headers` are the payload and headers as they entered the `onSend` hooks
    * (before transport hooks encoded them); a hit goes through those hooks again.
@@ -33,7 +34,7 @@ type Done = (captured: CapturedResponse | undefined) => void;
  * headers through `sink`; `true` answers `304` without the body (the capture still records the
  * full response).
  */
-export type BeforeHead = (status: number, body: Buffer, sink: HeaderSink) => boolean;
+export type BeforeHead = (status: number, body: Buffer | string, sink: HeaderSink) => boolean;
 
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
@@ -52,7 +53,7 @@ export function captureResponse(
 ): () => void {
   const saved = METHODS.map((name) => Object.getOwnPropertyDescriptor(raw, name));
   const original = { writeHead: raw.writeHead, write: raw.write, end: raw.end };
-  const chunks: Buffer[] = [];
+  const chunks: (Buffer | string)[] = [];
   let size = 0;
   let overflow = false;
   let status = 0;
@@ -70,7 +71,9 @@ export function captureResponse(
       if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[name]) return;
       const descriptor = saved[i];
       if (descriptor) Object.defineProperty(raw, name, descriptor);
-      else delete (raw as unknown as Record<string, unknown>)[name];
+      // Assigned back rather than deleted: a `delete` would turn the response into a slow
+      // dictionary object for everything Node.js and the framework still do with it.
+      else (raw as unknown as Record<string, unknown>)[name] = original[name];
     });
     raw.removeListener('close', onClose);
   };
@@ -102,8 +105,10 @@ export function captureResponse(
     if (fastify) forgetFastifySend(reply);
     if (captured && beforeSend) {
       const { payload, headers } = beforeSend;
-      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-      captured = { ...captured, headers: { ...headers }, body, throughSend: true };
+      const large = payload.length * 3 > MAX_CAPTURED_BYTES;
+      if (large && Buffer.byteLength(payload) > MAX_CAPTURED_BYTES) captured = undefined;
+      // `headers` is the reply's own fresh copy (getHeaders()), taken for this capture only.
+      else if (captured) Object.assign(captured, { headers, body: payload, throughSend: true });
     }
     if (captured && notModifiedFrom !== 0) captured = { ...captured, status: notModifiedFrom };
     done(captured);
@@ -111,12 +116,18 @@ export function captureResponse(
   const onClose = () => finish(undefined);
   const record = (chunk: unknown, encoding: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function' || overflow) return;
-    const buffer = toBuffer(chunk, encoding);
-    size += buffer.length;
+    // Fastify: the body is the payload the onSend hook saw; the bytes need no copy.
+    if (beforeSend !== undefined) return;
+    const piece = isText(chunk, encoding) ? chunk : toBuffer(chunk, encoding);
+    // A string's byte length is at most 3 per UTF-16 unit: an exact count only near the bound.
+    size += typeof piece === 'string' ? piece.length : piece.length;
+    if (typeof piece === 'string' && size * 3 > MAX_CAPTURED_BYTES) {
+      size += Buffer.byteLength(piece) - piece.length;
+    }
     if (size > MAX_CAPTURED_BYTES) {
       overflow = true;
       chunks.length = 0;
-    } else chunks.push(buffer);
+    } else chunks.push(piece);
   };
 
   raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
@@ -141,7 +152,7 @@ export function captureResponse(
       // Express: the whole body is known before the head goes out.
       const code = raw.statusCode;
       const sink = rawSink(raw);
-      if (beforeHead(code, join(chunks, size), sink)) {
+      if (beforeHead(code, join(chunks), sink)) {
         status = notModifiedFrom = code;
         headers = { ...raw.getHeaders() };
         dropRepresentation(sink);
@@ -151,8 +162,7 @@ export function captureResponse(
     }
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
-    else
-      finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks, size) });
+    else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
   for (const name of METHODS) wrappers[name] = raw[name];
@@ -169,8 +179,23 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer {
   );
 }
 
-function join(chunks: Buffer[], size: number): Buffer {
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/** A string chunk written as UTF-8 (the default): kept as it is. */
+function isText(chunk: unknown, encoding: unknown): chunk is string {
+  return (
+    typeof chunk === 'string' &&
+    (encoding === undefined ||
+      encoding === null ||
+      typeof encoding === 'function' ||
+      encoding === 'utf8' ||
+      encoding === 'utf-8')
+  );
+}
+
+function join(chunks: (Buffer | string)[]): Buffer | string {
+  if (chunks.length === 1) return chunks[0];
+  return Buffer.concat(
+    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
+  );
 }
 
 /** `writeHead`'s header argument (an object, or a flat `[name, value, …]` list) by lower-case name. */

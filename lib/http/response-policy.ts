@@ -83,7 +83,7 @@ export function whyNotStorable(
 const NONCE = /'nonce-([^']+)'/g;
 
 /** The body holds a nonce that this request's middleware put in its Content-Security-Policy. */
-function carriesRequestNonce(before: Record<string, unknown>, body: Buffer): boolean {
+function carriesRequestNonce(before: Record<string, unknown>, body: Buffer | string): boolean {
   const policy = [before['content-security-policy'], before['content-security-policy-report-only']]
     .filter((value) => value !== undefined)
     .join(';');

@@ -1,6 +1,6 @@
 import { Logger, StreamableFile } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { catchError, finalize, from, lastValueFrom, map, Observable } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { CacheEngine } from '../core/cache.engine';
 import { FlightResult, Ticket } from '../core/flight';
 import { serializeValue } from '../core/value.serializer';
@@ -80,22 +80,33 @@ export class ResponseRecorder {
       stop();
       decide();
     };
-    return from(lastValueFrom(call.next.handle(), { defaultValue: undefined })).pipe(
-      map((value) => {
-        handlerValue = value;
-        refusal = this.refusal(call, value);
-        handled = res.getHeaders();
-        if (refusal !== undefined) stop();
-        decide();
-        return value;
-      }),
-      catchError((error) => {
+    // One observable rather than a chain of operators: this runs on every miss.
+    return new Observable<unknown>((subscriber) => {
+      let inner: Subscription | undefined;
+      let last: unknown;
+      const source = call.next.handle().subscribe({
+        next: (value) => (last = value),
+        error: (error: unknown) => {
+          abandon();
+          if (onError === undefined) subscriber.error(error);
+          else inner = onError(error).subscribe(subscriber);
+        },
+        complete: () => {
+          handlerValue = last;
+          refusal = this.refusal(call, last);
+          handled = res.getHeaders();
+          if (refusal !== undefined) stop();
+          decide();
+          subscriber.next(last);
+          subscriber.complete();
+        },
+      });
+      return () => {
+        source.unsubscribe();
+        inner?.unsubscribe();
         abandon();
-        if (onError === undefined) throw error;
-        return onError(error);
-      }),
-      finalize(abandon),
-    );
+      };
+    });
   }
 
   /** Why the handler's value may not be stored; `undefined` when it may. */
@@ -184,7 +195,7 @@ export class ResponseRecorder {
       status,
       headers,
       body,
-      length: body.length,
+      length: typeof body === 'string' ? Buffer.byteLength(body) : body.length,
       createdAt,
       throughSend: captured.throughSend,
       value: kept,

@@ -8,7 +8,7 @@ import {
 } from './validators/cached-answer';
 
 /** Express's and Fastify's response objects, as far as replaying needs them. */
-interface ReplayTarget {
+export interface ReplayTarget {
   raw?: ServerResponse;
   hijack?: () => unknown;
   statusCode: number;
@@ -55,8 +55,11 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
   const target = res as unknown as Record<string, (...args: unknown[]) => unknown>;
   const routeStatus = res.statusCode;
   const atHit = options.observed ? res.getHeaders() : undefined;
+  const originals = senders.map((name) => target[name]);
+  // Put back by assignment, not `delete`: deleting properties would turn the response object
+  // into a slow dictionary for the rest of the request.
   const restore = () => {
-    for (const name of senders) delete target[name];
+    senders.forEach((name, i) => (target[name] = originals[i]));
   };
   let sent = false;
   for (const name of senders) {
@@ -67,17 +70,33 @@ export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options:
         return target[name](...args);
       }
       sent = true;
-      const { answer } = options;
-      const headers = merged(res.getHeaders(), stored.headers, atHit);
-      const names = applyAnswerTo(answer, headers);
-      if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, names, answer);
-      else if (stored.throughSend && !answer.notModified) {
-        restore();
-        return sendThroughFastify(res, stored, headers, names);
-      } else writeFastify(res, stored, headers, answer);
-      return res;
+      return sendStored(res, stored, options.answer, atHit, restore);
     };
   }
+}
+
+/**
+ * Sends `stored` now with this request's `answer` (`cachedAnswer`: status or `304`, `ETag`, `Age`,
+ * cache headers) over the headers the request has (`X-Cache` included): what a standard hit does
+ * when Nest sends, and what a fast-path hit does at once (one code for both, so both answer
+ * alike). `atHit`: the headers when the hit was found, for observed routes.
+ */
+export function sendStored(
+  res: ReplayTarget,
+  stored: StoredResponse,
+  answer: CachedAnswer,
+  atHit?: Record<string, unknown>,
+  beforeFastifySend?: () => void,
+): unknown {
+  const fastify = typeof res.hijack === 'function' && res.raw !== undefined;
+  const headers = merged(res.getHeaders(), stored.headers, atHit);
+  const names = applyAnswerTo(answer, headers);
+  if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, names, answer);
+  else if (stored.throughSend && !answer.notModified) {
+    beforeFastifySend?.();
+    return sendThroughFastify(res, stored, headers, names);
+  } else writeFastify(res, stored, headers, answer);
+  return res;
 }
 
 function writeExpress(

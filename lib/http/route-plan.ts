@@ -14,6 +14,7 @@ import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface'
 import { RouteIdentity } from '../keys/http-key';
 import { SourceCounter } from '../core/source.counter';
 import { StatsCounter } from '../core/stats.counter';
+import type { FastRoute } from './fast-path/fast-path';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
 import { RouteValidators } from './validators/cached-answer';
@@ -62,6 +63,8 @@ export interface RoutePlan {
   validators: RouteValidators;
   /** Read the request's `Cache-Control` (`honorRequestCacheControl`). */
   honorRequestCacheControl: boolean;
+  /** Set when the route's hits take the fast path (`fast-path.eligibility.ts` said so). */
+  fast?: FastRoute;
 }
 
 export interface PlanFacts {
@@ -144,7 +147,7 @@ function declaredVary(handler: Function): ReadonlySet<string> {
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */
-function sendsItself(cls: Function, method: string): boolean {
+export function sendsItself(cls: Function, method: string): boolean {
   if (Reflect.getMetadata(NEST_RESPONSE_PASSTHROUGH_METADATA, cls, method)) return false;
   const params: Record<string, unknown> =
     Reflect.getMetadata(NEST_ROUTE_ARGS_METADATA, cls, method) ?? {};

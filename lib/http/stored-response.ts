@@ -81,9 +81,12 @@ export function toEntryParts(
   value?: string,
 ): { payload: string; meta: ResponseMeta } {
   const send = captured.throughSend === true;
-  const body = isUtf8(captured.body)
-    ? (send ? SEND_TEXT : TEXT) + captured.body.toString('utf8')
-    : (send ? SEND_BINARY : BINARY) + captured.body.toString('base64');
+  const body =
+    typeof captured.body === 'string'
+      ? (send ? SEND_TEXT : TEXT) + captured.body
+      : isUtf8(captured.body)
+        ? (send ? SEND_TEXT : TEXT) + captured.body.toString('utf8')
+        : (send ? SEND_BINARY : BINARY) + captured.body.toString('base64');
   const payload = value === undefined ? body : WITH_VALUE + value.length + ':' + value + body;
   return { payload, meta: { status: captured.status, headers } };
 }

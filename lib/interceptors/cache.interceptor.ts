@@ -10,21 +10,23 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
-import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
+import { CACHE_RESOLVED_OPTIONS, NEST_HEADERS_METADATA } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
 import { errorText, messages } from '../errors/cache.messages';
 import { findPerRequestSerializer, routeInterceptors } from '../http/class-serializer.finder';
-import { templateRoot } from '../http/http-context';
 import { HttpResponseLike } from '../http/http-response';
 import { HttpCacheFlow } from '../http/http-cache.flow';
 import { evictAround } from '../http/http-evict';
 import { isIdentified } from '../http/request-identity';
 import { buildRoutePlan, RoutePlan } from '../http/route-plan';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
-import { defaultHttpKey, HttpRequestLike, varySuffix } from '../keys/http-key';
+import { HttpRequestLike } from '../keys/http-key';
+import { routeKey } from '../http/route-key';
+import { FastPath, fastPathOf } from '../http/fast-path/fast-path';
+import { appConfigOf, decideFastPath } from '../http/fast-path/fast-path.eligibility';
 import { KeyFactoryRegistry } from '../keys/key-factory.registry';
 import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
-import { CachedMetadata, CacheEvictMetadata, renderKey } from '../metadata/cached-metadata';
+import { CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { userIdentity } from '../http/user-identity';
@@ -46,6 +48,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
   private readonly plans = new Map<Function, Map<Function, RoutePlan | null>>();
   private readonly warned = new Set<string>();
   private readonly flow: HttpCacheFlow;
+  private readonly fastPath: FastPath;
 
   // Optional so that a module that cannot see CacheModule gets a CacheConfigError naming the
   // decorated method (onModuleInit), not Nest's "can't resolve dependencies of CacheInterceptor".
@@ -59,6 +62,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     @Optional() private readonly contexts?: ContextHandlers,
   ) {
     this.flow = engine && new HttpCacheFlow(engine, options);
+    this.fastPath = engine && fastPathOf(engine, options);
   }
 
   onModuleInit(): void {
@@ -87,6 +91,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     }
     const http = ctx.switchToHttp();
     const req = http.getRequest<HttpRequestLike & { [TAKEN]?: true }>();
+    if (plan.fast !== undefined) this.fastPath.learn(plan.fast, req);
     if (plan.nested) {
       // The interceptor is applied twice here (a subclass's class-level @Cached over an inherited
       // method-level one): only the outer one acts, the inner one would wait for it.
@@ -166,10 +171,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     ctx: ExecutionContext,
     req: HttpRequestLike,
   ): MaybePromise<string | undefined> {
-    const cached = plan.cached!;
-    const key = cached.key
-      ? renderKey(cached.key, templateRoot(req), [ctx]) + varySuffix(req, cached.vary)
-      : defaultHttpKey(req, cached.vary, plan.route);
+    const key = routeKey(plan, req, () => ctx);
     if (plan.keyFactory === undefined) return key;
     const factory = this.keyFactories.get(plan.keyFactory);
     if (factory) return then(factory.build(ctx, key), asKey);
@@ -196,13 +198,7 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     let plan: RoutePlan | null = null;
     if (cached || evict) {
       const around = routeInterceptors(ctx, this.moduleRef);
-      const ours = around.filter(
-        (interceptor) =>
-          interceptor instanceof CacheInterceptor ||
-          (typeof interceptor === 'function' &&
-            (interceptor === CacheInterceptor ||
-              interceptor.prototype instanceof CacheInterceptor)),
-      ).length;
+      const ours = around.filter(isCacheInterceptor).length;
       const serializer = cached ? findPerRequestSerializer(around) : undefined;
       plan = buildRoutePlan(ctx, cached, evict, this.options, {
         stats: this.engine.stats,
@@ -211,6 +207,22 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
         perRequestSerializer: cached?.scope === 'user' ? undefined : serializer,
       });
       plan.nested = ours > 1;
+      const fast = decideFastPath(
+        {
+          cls: ctx.getClass(),
+          handler,
+          cached,
+          evict,
+          appConfig: appConfigOf(this.moduleRef),
+          isOurs: isCacheInterceptor,
+          sendsItself: plan.sendsItself,
+        },
+        this.options,
+      );
+      if (fast.requested && fast.eligible && !plan.nested) {
+        const headers = Reflect.getMetadata(NEST_HEADERS_METADATA, handler) ?? [];
+        plan.fast = { plan, cls: ctx.getClass(), handler, headers };
+      }
       if (plan.perRequestSerializer !== undefined) {
         this.logger.warn(messages.perRequestSerializer(plan.where, plan.perRequestSerializer));
       }
@@ -226,6 +238,15 @@ export class CacheInterceptor implements NestInterceptor, OnModuleInit {
     this.warned.add(id);
     this.logger.warn(message());
   }
+}
+
+/** The cache's own interceptor, as a class or an instance. */
+export function isCacheInterceptor(interceptor: unknown): boolean {
+  return (
+    interceptor instanceof CacheInterceptor ||
+    (typeof interceptor === 'function' &&
+      (interceptor === CacheInterceptor || interceptor.prototype instanceof CacheInterceptor))
+  );
 }
 
 /** A key factory's answer: `undefined` (or `null`) bypasses the cache. */

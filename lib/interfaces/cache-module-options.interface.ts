@@ -69,6 +69,17 @@ export interface CacheModuleOptions {
    * miss). Off by default, so no client can force the origin to work. @default false
    */
   honorRequestCacheControl?: boolean;
+  /**
+   * Answer hits of eligible HTTP routes (`scope: 'public'`, GET, no guard and no other
+   * interceptor at any level) before Nest's pipeline; interceptors do not run on such hits.
+   * Ineligible routes keep the standard path, with one warning. @default false
+   */
+  fastPath?: boolean;
+  /**
+   * `'frozen'`: hits of provider methods, `CacheService.get` and `wrap` return one deep-frozen
+   * value shared by all callers instead of a fresh copy. @default 'copies'
+   */
+  values?: 'copies' | 'frozen';
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -89,4 +100,6 @@ export interface ResolvedCacheOptions {
   metrics: ResolvedMetricsOptions;
   /** `etag`, `lastModified`, `cacheControl`, `honorRequestCacheControl`, defaults applied. */
   validators: ValidatorOptions;
+  fastPath: boolean;
+  values: 'copies' | 'frozen';
 }

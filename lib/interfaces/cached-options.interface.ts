@@ -58,6 +58,18 @@ export interface CachedOptions {
   cacheControl?: false | CacheControlOptions;
   /** HTTP routes: honour the request's `Cache-Control`. @default the module's (`false`) */
   honorRequestCacheControl?: boolean;
+  /**
+   * HTTP routes: answer hits before Nest's guards, interceptors, pipes and handler, when the route
+   * is eligible (`scope: 'public'`, GET, no guard, no other interceptor); see docs/performance.md.
+   * @default the module's (`false`)
+   */
+  fastPath?: boolean;
+  /**
+   * Provider methods: `'frozen'` makes every hit return one deep-frozen value shared by all
+   * callers (no copy per hit); `'copies'` returns a fresh copy per hit.
+   * @default the module's (`'copies'`)
+   */
+  values?: 'copies' | 'frozen';
 }
 
 /** Options of `@CacheEvict()`. */

@@ -28,6 +28,10 @@ export interface CachedMetadata {
   selection?: boolean;
   /** HTTP validator options given on the decorator (the module's fill the rest). */
   validators: Partial<ValidatorOptions>;
+  /** Opt in (or out) of the fast path for this route; the module's when undefined. */
+  fastPath?: boolean;
+  /** `'frozen'`: hits share one deep-frozen value; the module's when undefined. */
+  values?: 'copies' | 'frozen';
 }
 
 /** What `@CacheEvict` records. */

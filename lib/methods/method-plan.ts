@@ -26,6 +26,8 @@ export interface MethodPlan {
   flightTimeout: number;
   /** The counters of a `@Cached` / `@CachePut` method, allocated at bootstrap. */
   counter?: SourceCounter;
+  /** Hits share one deep-frozen value (`values: 'frozen'`). */
+  frozen: boolean;
 }
 
 export function buildMethodPlan(
@@ -46,6 +48,7 @@ export function buildMethodPlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
+    frozen: (cached?.values ?? options.values) === 'frozen',
   };
 }
 
@@ -95,6 +98,7 @@ export function wrapPolicy(
     staleIfError: plan.staleIfError,
     flightTimeout: plan.flightTimeout,
     source: plan.counter,
+    frozen: plan.frozen,
     unless: unless
       ? (value) => {
           const refuse = (error: unknown) => (onFailure('unless', error), true);

@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { CacheEngine } from '../core/cache.engine';
+import { CacheEngine, Lookup } from '../core/cache.engine';
+import { UNDECODABLE } from '../core/value.serializer';
+import { defaultMethodKey } from '../keys/method-key';
+import { MaybePromise } from '../stores/cache-store.interface';
 import { ValueCache, WrapPolicy } from '../core/value-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { isThenable } from '../utils/is-thenable';
@@ -66,6 +69,7 @@ export class MethodRunner {
   /** Never throws: a failure of the method or of a user callback rejects the returned promise. */
   private run(plan: MethodPlan, args: unknown[], call: () => unknown, evictBefore: boolean) {
     const { cached, evict } = plan;
+    if (!evict && cached) return this.cache(plan, args, call);
     const body = async () => (cached ? this.cache(plan, args, call) : call());
     if (!evict) return body();
     if (evict.before) return evictBefore ? this.evict(plan, args).then(body) : body();
@@ -79,7 +83,37 @@ export class MethodRunner {
    * `@Cached` / `@CachePut`. A `condition`, `key` or tag callback that throws or rejects costs the
    * cache, never the call: it runs uncached, with one warning naming `Class@method`.
    */
-  private async cache(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+  private cache(plan: MethodPlan, args: unknown[], call: () => unknown): Promise<unknown> {
+    const cached = plan.cached!;
+    // A route with no user callback before the read (the default key, no condition): the read is
+    // made at once and a fresh hit answered without a promise chain; anything else goes on with
+    // what was read.
+    if (cached.condition !== undefined || cached.key !== undefined || cached.put) {
+      return this.cacheFully(plan, args, call);
+    }
+    let key: string;
+    try {
+      key = defaultMethodKey(plan.keyPrefix, args);
+    } catch {
+      return this.cacheFully(plan, args, call);
+    }
+    const found = this.engine.lookup(key);
+    if (!isThenable(found) && found.state === 'fresh') {
+      const value = this.engine.decodeValue(key, found.entry, undefined, plan.frozen);
+      if (value !== UNDECODABLE) {
+        this.engine.stats.hits++;
+        return Promise.resolve(value);
+      }
+    }
+    return this.cacheFully(plan, args, call, { key, found });
+  }
+
+  private async cacheFully(
+    plan: MethodPlan,
+    args: unknown[],
+    call: () => unknown,
+    read?: { key: string; found: MaybePromise<Lookup> },
+  ): Promise<unknown> {
     const cached = plan.cached!;
     let stage = 'condition';
     let key: string;
@@ -92,7 +126,7 @@ export class MethodRunner {
         return call();
       }
       stage = 'key';
-      const rendered = methodKey(plan, args);
+      const rendered = read?.key ?? methodKey(plan, args);
       key = isThenable<string>(rendered) ? await rendered : rendered;
       stage = 'tags';
       const sources = renderFromArgs(cached.tags, args);
@@ -108,6 +142,9 @@ export class MethodRunner {
       }
       plan.counter!.bypass();
       return call();
+    }
+    if (read !== undefined) {
+      return this.values.answer(key, await read.found, call as () => Promise<unknown>, policy);
     }
     if (!cached.put) return this.values.wrap(key, call as () => Promise<unknown>, policy);
     return this.put(key, policy, call);

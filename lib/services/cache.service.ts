@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
-import { CacheEngine, notStorableReason } from '../core/cache.engine';
+import { CacheEngine, Lookup, notStorableReason } from '../core/cache.engine';
+import { isThenable } from '../utils/is-thenable';
+import { MaybePromise } from '../stores/cache-store.interface';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { resultTtl, WarnOnce } from '../core/result-ttl';
 import { outsideStrict, strictly } from '../core/strict-scope';
@@ -55,6 +57,8 @@ export interface CacheWrapOptions<T = any> extends CacheSetOptions<T> {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /** `'frozen'`: a hit returns one deep-frozen value shared by all callers. @default the module's */
+  values?: 'copies' | 'frozen';
 }
 
 /**
@@ -159,6 +163,7 @@ export class CacheService implements OnApplicationShutdown {
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
       flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
+      frozen: (options.values ?? this.options.values) === 'frozen',
     };
     if (!options.strict) return this.values.wrap(key, factory, policy);
     return strictly(async (failed) => {
@@ -232,10 +237,24 @@ export class CacheService implements OnApplicationShutdown {
     return parseOptionalTtl(value, `CacheService ${option}`);
   }
 
-  private async read<T>(key: string): Promise<T | undefined> {
-    const found = await this.engine.lookup(key);
+  private read<T>(key: string): Promise<T | undefined> {
+    let found: MaybePromise<Lookup>;
+    try {
+      found = this.engine.lookup(key);
+    } catch (error) {
+      // A key that is not a string: a rejection, as from any async method.
+      return Promise.reject(error);
+    }
+    // An in-process store answers synchronously: no promise chain on such a hit.
+    if (!isThenable<Lookup>(found)) return Promise.resolve(this.found<T>(key, found));
+    return Promise.resolve(found).then((f) => this.found<T>(key, f));
+  }
+
+  private found<T>(key: string, found: Lookup): T | undefined {
     const value =
-      found.state === 'fresh' ? this.engine.decodeValue<T>(key, found.entry) : UNDECODABLE;
+      found.state === 'fresh'
+        ? this.engine.decodeValue<T>(key, found.entry, undefined, this.options.values === 'frozen')
+        : UNDECODABLE;
     if (value === UNDECODABLE) {
       this.engine.service.miss(key, found);
       return undefined;

@@ -16,7 +16,7 @@ export function entryHeaders(
     lastModified: unknown;
     vary: unknown;
     /** `@CachePut`: no GET answer set an entity tag; compute the one GET readers get. */
-    recompute?: { body: Buffer; kind: 'weak' | 'strong' };
+    recompute?: { body: Buffer | string; kind: 'weak' | 'strong' };
   },
 ): Record<string, string | string[]> {
   const headers = { ...stored };

@@ -25,7 +25,7 @@ export interface MissEmission {
 
 export interface MissFacts {
   status: number;
-  body: Buffer;
+  body: Buffer | string;
   request: CachedRequest;
   route: RouteValidators;
   etag: EtagKind;
