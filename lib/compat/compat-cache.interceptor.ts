@@ -1,7 +1,16 @@
-import { CallHandler, ExecutionContext, Injectable, RequestMethod } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+  RequestMethod,
+} from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
 import {
   CACHE_KEY_METADATA,
+  CACHE_MANAGER,
   CACHE_TTL_METADATA,
   NEST_METHOD_METADATA,
   NO_CACHE_METADATA,
@@ -12,6 +21,7 @@ import { RoutePlan } from '../http/route-plan';
 import { CacheInterceptor as CachedInterceptor } from '../interceptors/cache.interceptor';
 import { HttpRequestLike } from '../keys/http-key';
 import { CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
+import type { CacheManager } from '../services/cache-manager.service';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { CacheKeyFactory } from './cache-key.decorator';
@@ -40,16 +50,40 @@ interface CompatRoute {
 export class CacheInterceptor extends CachedInterceptor {
   private readonly routes = new WeakMap<CachedMetadata, CompatRoute>();
 
+  // What `@nestjs/cache-manager`'s CacheInterceptor offers its subclasses (the NestJS docs'
+  // `HttpCacheInterceptor` reads `this.httpAdapterHost` and `this.reflector` in `trackBy`).
+  /** The `CACHE_MANAGER` of the module, for subclasses. */
+  @Optional() @Inject(CACHE_MANAGER) protected readonly cacheManager!: CacheManager;
+  /** The HTTP adapter, for subclasses (`httpAdapter.getRequestUrl(req)`). */
+  @Optional() @Inject(HttpAdapterHost) protected readonly httpAdapterHost!: HttpAdapterHost;
+  /** A `Reflector`, for subclasses reading metadata in `trackBy`. */
+  protected readonly reflector = new Reflector();
+  /**
+   * Methods `isRequestCacheable` accepts. Only GET handlers are ever cached: adding a method here
+   * does not cache it. @default ['GET']
+   */
+  protected allowedMethods = ['GET'];
+
   /**
    * The key of a request: `@CacheKey`'s when given, else the request URL (path and query), as
    * `@nestjs/cache-manager` keys it, so `cacheManager.del('/products')` still evicts that route.
-   * Override it to key differently; `undefined` bypasses.
+   * Override it to key differently; `undefined` (or `''`) bypasses.
    */
-  trackBy(ctx: ExecutionContext): string | undefined | Promise<string | undefined> {
+  protected trackBy(ctx: ExecutionContext): string | undefined | Promise<string | undefined> {
     const plan = this.planOf(ctx);
     const route = plan?.cached && this.routes.get(plan.cached);
     if (!plan || !route) return undefined;
+    if (route.key === undefined && this.excludedByOverride(ctx)) return undefined;
     return this.defaultKey(plan, route, ctx, ctx.switchToHttp().getRequest<HttpRequestLike>());
+  }
+
+  /**
+   * Whether a request with no `@CacheKey` may be cached (its method is in `allowedMethods`), as
+   * `@nestjs/cache-manager` asks; override it to exclude requests.
+   */
+  protected isRequestCacheable(ctx: ExecutionContext): boolean {
+    const method = ctx.switchToHttp().getRequest<{ method?: string }>().method ?? 'GET';
+    return this.allowedMethods.includes(method === 'HEAD' ? 'GET' : method);
   }
 
   protected override cachedMetadata(ctx: ExecutionContext): CachedMetadata | undefined {
@@ -86,6 +120,7 @@ export class CacheInterceptor extends CachedInterceptor {
     const route = plan.cached && this.routes.get(plan.cached);
     if (route === undefined) return super.keyOf(plan, ctx, req);
     if (this.trackBy !== CacheInterceptor.prototype.trackBy) return then(this.trackBy(ctx), asKey);
+    if (route.key === undefined && this.excludedByOverride(ctx)) return undefined;
     return this.defaultKey(plan, route, ctx, req);
   }
 
@@ -113,6 +148,12 @@ export class CacheInterceptor extends CachedInterceptor {
     return from(Promise.resolve(ms).catch((error: unknown) => error)).pipe(mergeMap(withTtl));
   }
 
+  /** True when a subclass's `isRequestCacheable` turns the request down. */
+  private excludedByOverride(ctx: ExecutionContext): boolean {
+    if (this.isRequestCacheable === CacheInterceptor.prototype.isRequestCacheable) return false;
+    return !this.isRequestCacheable(ctx);
+  }
+
   private defaultKey(
     plan: RoutePlan,
     route: CompatRoute,
@@ -129,6 +170,7 @@ export class CacheInterceptor extends CachedInterceptor {
   }
 }
 
+/** cache-manager bypasses any falsy key (`if (!key)`): `''` too. */
 function asKey(key: string | undefined | null): string | undefined {
-  return key === undefined || key === null ? undefined : String(key);
+  return key === undefined || key === null || key === '' ? undefined : String(key);
 }
