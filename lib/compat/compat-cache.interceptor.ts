@@ -6,7 +6,7 @@ import {
   Optional,
   RequestMethod,
 } from '@nestjs/common';
-import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
 import { from, mergeMap, Observable } from 'rxjs';
 import {
   CACHE_KEY_METADATA,
@@ -14,10 +14,16 @@ import {
   CACHE_TTL_METADATA,
   NEST_METHOD_METADATA,
   NO_CACHE_METADATA,
+  CACHE_RESOLVED_OPTIONS,
 } from '../cache.constants';
+import { CacheEngine } from '../core/cache.engine';
 import { parseCachedOptions } from '../decorators/parse-cached-options';
 import { messages } from '../errors/cache.messages';
+import { HttpCacheFlow } from '../http/http-cache.flow';
 import { RoutePlan } from '../http/route-plan';
+import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
+import { KeyFactoryRegistry } from '../keys/key-factory.registry';
+import { CacheMetadataAccessor } from '../metadata/cache-metadata.accessor';
 import { CacheInterceptor as CachedInterceptor } from '../interceptors/cache.interceptor';
 import { HttpRequestLike } from '../keys/http-key';
 import { CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
@@ -63,6 +69,50 @@ export class CacheInterceptor extends CachedInterceptor {
    * does not cache it. @default ['GET']
    */
   protected allowedMethods = ['GET'];
+
+  // Every dependency is injected as a property: a subclass ported from cache-manager declares
+  // its own constructor and calls `super(cacheManager, reflector)` (see the metadata below).
+  @Optional() @Inject(CacheEngine) private readonly injectedEngine?: CacheEngine;
+  @Optional()
+  @Inject(CACHE_RESOLVED_OPTIONS)
+  private readonly injectedOptions?: ResolvedCacheOptions;
+  @Optional()
+  @Inject(CacheMetadataAccessor)
+  private readonly injectedMetadata?: CacheMetadataAccessor;
+  @Optional()
+  @Inject(KeyFactoryRegistry)
+  private readonly injectedKeyFactories?: KeyFactoryRegistry;
+  @Inject(ModuleRef) private readonly injectedModuleRef?: ModuleRef;
+  @Optional() @Inject(ModulesContainer) private readonly injectedModules?: ModulesContainer;
+
+  /**
+   * Built by Nest (its dependencies are injected as properties). A subclass written for
+   * `@nestjs/cache-manager` may keep its `super(cacheManager, reflector)`: the arguments are not
+   * needed.
+   */
+  constructor(_cacheManager?: unknown, _reflector?: unknown) {
+    super(
+      undefined as unknown as CacheEngine,
+      undefined as unknown as ResolvedCacheOptions,
+      undefined as unknown as CacheMetadataAccessor,
+      undefined as unknown as KeyFactoryRegistry,
+      undefined as unknown as ModuleRef,
+    );
+  }
+
+  override onModuleInit(): void {
+    const engine = this.injectedEngine;
+    Object.assign(this as object, {
+      engine,
+      options: this.injectedOptions,
+      metadata: this.injectedMetadata,
+      keyFactories: this.injectedKeyFactories,
+      moduleRef: this.injectedModuleRef,
+      modules: this.injectedModules,
+      flow: engine && new HttpCacheFlow(engine, this.injectedOptions!),
+    });
+    super.onModuleInit();
+  }
 
   /**
    * The key of a request: `@CacheKey`'s when given, else the request URL (path and query), as
@@ -171,6 +221,13 @@ export class CacheInterceptor extends CachedInterceptor {
 }
 
 /** cache-manager bypasses any falsy key (`if (!key)`): `''` too. */
+// Nest builds this class with no constructor arguments, and a subclass's constructor inherits no
+// parameter tokens from nestjs-cached's interceptor (Nest merges inherited `@Inject` indexes into
+// a subclass's own, which would hand `reflector` the module options).
+Reflect.defineMetadata('design:paramtypes', [], CacheInterceptor);
+Reflect.defineMetadata('self:paramtypes', [], CacheInterceptor);
+Reflect.defineMetadata('optional:paramtypes', [], CacheInterceptor);
+
 function asKey(key: string | undefined | null): string | undefined {
   return key === undefined || key === null || key === '' ? undefined : String(key);
 }
