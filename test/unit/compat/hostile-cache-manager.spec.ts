@@ -224,3 +224,35 @@ describe('CacheService.delete with odd inputs', () => {
     }
   });
 });
+
+describe('strict calls do not lend their context to user code', () => {
+  /** Reads of `audit:*` keys fail; everything else works. */
+  class AuditFailingStore extends SlowFailingStore {
+    override get(key: string) {
+      if (key.includes('audit')) throw new Error('audit shard down');
+      return super.get(key);
+    }
+  }
+
+  it("a strict set whose ttl function makes its own (failing) cache call resolves: that failure is not the set's", async () => {
+    const ctx = await boot(new AuditFailingStore());
+    try {
+      await expect(
+        ctx.cache.set(
+          'link:1',
+          { expiresInMs: 60_000 },
+          {
+            strict: true,
+            ttl: (link) => {
+              void ctx.cache.get('audit:last');
+              return link.expiresInMs;
+            },
+          },
+        ),
+      ).resolves.toBeUndefined();
+      expect(await ctx.cache.get('link:1', { strict: true })).toEqual({ expiresInMs: 60_000 });
+    } finally {
+      await ctx.close();
+    }
+  });
+});
