@@ -150,6 +150,22 @@ describe.each(PLATFORMS)('ported @nestjs/cache-manager interceptors, %s', (platf
     }
   });
 
+  it('a trackBy keyed by URL alone still never shares a response between authenticated users', async () => {
+    const ctx = await bootApp(platform, appModule(HttpCacheInterceptor));
+    try {
+      for (const user of ['a', 'b', 'a']) {
+        await ctx
+          .http()
+          .get('/articles')
+          .set('Authorization', `Bearer ${user}`)
+          .expect('X-Cache', 'BYPASS');
+      }
+      expect(calls.list).toBe(3);
+    } finally {
+      await ctx.app.close();
+    }
+  });
+
   it('an isRequestCacheable override excludes paths; a write that del()s the URL is seen at once', async () => {
     const ctx = await bootApp(platform, appModule(ExcludingInterceptor));
     try {
