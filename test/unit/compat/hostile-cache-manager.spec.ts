@@ -256,3 +256,47 @@ describe('strict calls do not lend their context to user code', () => {
     }
   });
 });
+
+describe('strict and ordinary writes of one key at once, store hanging', () => {
+  class HangingWrites extends MemoryStore {
+    hang = false;
+    override set(key: string, value: string, ttlMs: number) {
+      if (this.hang) return new Promise<void>(() => undefined) as never;
+      return super.set(key, value, ttlMs);
+    }
+  }
+
+  async function bootHanging() {
+    const store = new HangingWrites();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ store, storeTimeout: 50 })],
+    }).compile();
+    store.hang = true;
+    return { cache: moduleRef.get(CacheService), close: () => moduleRef.close() };
+  }
+
+  it('an ordinary set, then a strict one: the strict set rejects (timeout), the ordinary resolves', async () => {
+    const { cache, close } = await bootHanging();
+    const [loose, strict] = await Promise.allSettled([
+      cache.set('k', 1),
+      cache.set('k', 2, { strict: true }),
+    ]);
+    expect(loose.status).toBe('fulfilled');
+    expect(strict.status).toBe('rejected');
+    expect((strict as PromiseRejectedResult).reason).toBeInstanceOf(CacheStoreError);
+    await close();
+  });
+
+  it('a strict set, then an ordinary one of the same key: the strict set does not report success for a value nothing stored', async () => {
+    const { cache, close } = await bootHanging();
+    const [strict, loose] = await Promise.allSettled([
+      cache.set('k', 3, { strict: true }),
+      cache.set('k', 4),
+    ]);
+    expect(loose.status).toBe('fulfilled');
+    // Superseded by the ordinary write (whose own failure is swallowed), the strict set resolved
+    // although neither value reached the store.
+    expect(strict.status).toBe('rejected');
+    await close();
+  });
+});
