@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { messages } from '../errors/cache.messages';
+import { outsideStrict } from './strict-scope';
 import { parseTtl } from './ttl';
 
 /** Logs a warning once per id and minute, so a hot call site cannot flood the logs. */
@@ -29,7 +30,8 @@ export function resultTtl(
 ): number | undefined {
   let answer: unknown;
   try {
-    answer = ttlOf(value);
+    // User code: a strict call's store failures are its own, not those of calls made in here.
+    answer = outsideStrict(() => ttlOf(value));
   } catch (error) {
     warned.warn(where, () => messages.resultTtlInvalid(where, undefined, error));
     return undefined;
