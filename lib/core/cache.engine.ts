@@ -177,13 +177,29 @@ export class CacheEngine {
     flightTimeout: number = this.flightTimeout,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const at = this.at(key, user);
-    const compute = tracing()
-      ? (ticket: Ticket) =>
-          traced(operation('compute', this.namespace, at.key), () => run(ticket)) as Promise<
-            FlightResult<T>
-          >
-      : run;
+    const compute = tracing() ? (ticket: Ticket) => this.tracedCompute(at.key, ticket, run) : run;
     return this.flights.run(at.storeKey, at, tags, compute, at.user, flightTimeout);
+  }
+
+  /** `run` traced as `compute`; a result carrying a `failure` ends on the `error` channel. */
+  private tracedCompute<T>(
+    key: string,
+    ticket: Ticket,
+    run: (ticket: Ticket) => Promise<FlightResult<T>>,
+  ): Promise<FlightResult<T>> {
+    let result: FlightResult<T> | undefined;
+    const traceable = () =>
+      run(ticket).then((outcome) => {
+        result = outcome;
+        if (outcome.failure !== undefined) throw outcome.failure.error;
+        return outcome;
+      });
+    return (
+      traced(operation('compute', this.namespace, key), traceable) as Promise<FlightResult<T>>
+    ).catch((error: unknown) => {
+      if (result !== undefined) return result;
+      throw error;
+    });
   }
 
   /**

@@ -39,6 +39,11 @@ export interface FlightResult<T> {
    * `flightTimeout`, or its result could not be shared): `value` is this caller's own result.
    */
   own?: boolean;
+  /**
+   * The computation failed, and its caller reports the error itself (an HTTP handler's error goes
+   * to the exception filter): tracing ends it on the `error` channel.
+   */
+  failure?: { error: unknown };
 }
 
 /** A computation others can join while it runs (single-flight). */

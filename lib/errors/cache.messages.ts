@@ -147,6 +147,9 @@ export const messages = {
   strictStoreFailed: (operation: string, key: string, error: unknown) =>
     `CacheService@${operation}: the store failed for '${key}' (${errorText(error)}) and the call ` +
     `is strict; retry later, or drop { strict: true } to serve without the cache`,
+  superseded: (key: string) =>
+    `the write of '${key}' was overtaken by a newer write or a delete of the key before it ` +
+    `reached the store`,
   sharedWriteFailed: (key: string) =>
     `the value of '${key}' computed by a concurrent call could not be stored`,
   compatStores: (ignored: number) =>

@@ -50,11 +50,22 @@ export class ResponseRecorder {
     let captured: CapturedResponse | undefined | null = null;
     let decided = false;
     let emission: MissEmission | undefined;
+    let failure: { error: unknown } | undefined;
     const decide = () => {
       if (decided || handled === undefined || captured === null) return;
       decided = true;
       const kept = refusal === undefined ? captured : undefined;
-      settle(this.store(call, ticket, kept, before, handled, handlerValue, refusal, emission));
+      const outcome = this.store(
+        call,
+        ticket,
+        kept,
+        before,
+        handled,
+        handlerValue,
+        refusal,
+        emission,
+      );
+      settle(failure === undefined ? outcome : { ...outcome, failure });
     };
     const statuses = call.plan.cached!.put ? ANY_2XX : this.options.statuses;
     const stop = captureResponse(
@@ -87,6 +98,7 @@ export class ResponseRecorder {
       const source = call.next.handle().subscribe({
         next: (value) => (last = value),
         error: (error: unknown) => {
+          failure = { error };
           abandon();
           if (onError === undefined) subscriber.error(error);
           else inner = onError(error).subscribe(subscriber);

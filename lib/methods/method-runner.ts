@@ -101,7 +101,8 @@ export class MethodRunner {
     if (!isThenable(found) && found.state === 'fresh') {
       const value = this.engine.decodeValue(key, found.entry, undefined, plan.frozen);
       if (value !== UNDECODABLE) {
-        this.engine.stats.hits++;
+        if (plan.counter !== undefined) plan.counter.hit(key, found.entry.createdAt);
+        else this.engine.stats.hits++;
         return Promise.resolve(value);
       }
     }

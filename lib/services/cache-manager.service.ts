@@ -23,6 +23,14 @@ export interface CacheManagerWrapOptions<T> {
   ttl?: CacheManagerTtl<T>;
   /** Accepted for compatibility; use `staleWhileRevalidate` with `CacheService.wrap` instead. */
   refreshThreshold?: number | ((value: T) => number);
+  /** Answer `{ value, expires }` (epoch ms; `undefined` when it never expires) instead of the value. */
+  raw?: boolean;
+}
+
+/** What `wrap(…, { raw: true })` answers, as cache-manager 7 does. */
+export interface CacheManagerRawValue<T> {
+  value: T;
+  expires: number | undefined;
 }
 
 /**
@@ -108,16 +116,27 @@ export class CacheManager {
    * Concurrent callers share one run of `fn`.
    */
   wrap<T>(key: string, fn: () => T | Promise<T>, ttl?: CacheManagerTtl<T>): Promise<T>;
-  wrap<T>(key: string, fn: () => T | Promise<T>, options: CacheManagerWrapOptions<T>): Promise<T>;
   wrap<T>(
     key: string,
     fn: () => T | Promise<T>,
+    options: CacheManagerWrapOptions<T> & { raw: true },
+  ): Promise<CacheManagerRawValue<T>>;
+  wrap<T>(key: string, fn: () => T | Promise<T>, options: CacheManagerWrapOptions<T>): Promise<T>;
+  async wrap<T>(
+    key: string,
+    fn: () => T | Promise<T>,
     ttlOrOptions?: CacheManagerTtl<T> | CacheManagerWrapOptions<T>,
-  ): Promise<T> {
-    const ttl =
-      typeof ttlOrOptions === 'object' && ttlOrOptions !== null ? ttlOrOptions.ttl : ttlOrOptions;
-    const resolved = typeof ttl === 'function' ? (value: T) => toTtl(ttl(value))! : toTtl(ttl);
-    return this.cache.wrap(key, fn, { ttl: resolved });
+  ): Promise<T | CacheManagerRawValue<T>> {
+    const options = typeof ttlOrOptions === 'object' && ttlOrOptions !== null ? ttlOrOptions : {};
+    const ttl = typeof ttlOrOptions === 'object' ? options.ttl : ttlOrOptions;
+    // As cache-manager 7: a ttl function answering nothing means the module's ttl.
+    const resolved =
+      typeof ttl === 'function'
+        ? (value: T) => toTtl(ttl(value)) ?? this.options.ttl
+        : toTtl(ttl);
+    const value = await this.cache.wrap(key, fn, { ttl: resolved });
+    if (options.raw !== true) return value;
+    return { value, expires: await this.ttl(key) };
   }
 
   /** Listens to `set`, `mset`, `del`, `mdel` and `clear` (emitted after they succeeded). */

@@ -5,7 +5,7 @@ import { isThenable } from '../utils/is-thenable';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { resultTtl, WarnOnce } from '../core/result-ttl';
-import { outsideStrict, strictly } from '../core/strict-scope';
+import { outsideStrict, reportStoreFailure, strictly } from '../core/strict-scope';
 import { ValueCache, WrapPolicy } from '../core/value-cache';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
@@ -280,7 +280,10 @@ export class CacheService implements OnApplicationShutdown {
     if (ttl === undefined) return void this.engine.service.refused('unless', key);
     this.engine.supersede(key);
     const ticket = await this.engine.begin(key, options.tags ?? []);
-    await this.engine.commit(ticket, payload, { ttl, source: this.engine.service });
+    const stored = await this.engine.commit(ticket, payload, { ttl, source: this.engine.service });
+    // Overtaken by a newer write (or a delete) of the key before it reached the store: a strict
+    // caller cannot be told its value is stored, since nothing says the newer write landed.
+    if (!stored && ticket.cancelled) reportStoreFailure(new Error(messages.superseded(key)));
   }
 }
 
