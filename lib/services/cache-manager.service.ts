@@ -131,9 +131,7 @@ export class CacheManager {
     const ttl = typeof ttlOrOptions === 'object' ? options.ttl : ttlOrOptions;
     // As cache-manager 7: a ttl function answering nothing means the module's ttl.
     const resolved =
-      typeof ttl === 'function'
-        ? (value: T) => toTtl(ttl(value)) ?? this.options.ttl
-        : toTtl(ttl);
+      typeof ttl === 'function' ? (value: T) => toTtl(ttl(value)) ?? this.options.ttl : toTtl(ttl);
     const value = await this.cache.wrap(key, fn, { ttl: resolved });
     if (options.raw !== true) return value;
     return { value, expires: await this.ttl(key) };
