@@ -1,4 +1,3 @@
-import { ExecutionContext } from '@nestjs/common';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
