@@ -188,3 +188,60 @@ describe.each(PLATFORMS)(
     });
   },
 );
+
+@Controller()
+class OrdersController {
+  constructor(readonly cache: CacheService) {}
+
+  @MessagePattern('obs.orders')
+  @Cached('1m')
+  orders(@Payload() data: { page: number }) {
+    return [data.page];
+  }
+}
+
+@Controller()
+class InvoicesController {
+  constructor(readonly cache: CacheService) {}
+
+  @MessagePattern('obs.invoices')
+  @Cached('1m')
+  invoices(@Payload() data: { page: number }) {
+    return [data.page];
+  }
+}
+
+@Module({
+  imports: [CacheModule.forRoot({ namespace: 'orders' })],
+  controllers: [OrdersController],
+})
+class OrdersModule {}
+
+@Module({
+  imports: [CacheModule.forRoot({ namespace: 'invoices' })],
+  controllers: [InvoicesController],
+})
+class InvoicesModule {}
+
+@Module({ imports: [OrdersModule, InvoicesModule] })
+class FeatureModulesApp {}
+
+describe.each(PLATFORMS)(
+  'per-source counters with a CacheModule per feature module on %s',
+  (platform: Platform) => {
+    it('lists each handler under the cache of the module that imports it only', async () => {
+      const { app } = await bootApp(platform, FeatureModulesApp);
+      try {
+        // Each controller gets the CacheService of the CacheModule its module imports.
+        const of = (controller: typeof OrdersController | typeof InvoicesController) =>
+          Object.keys(app.get(controller).cache.stats({ bySource: true }).sources!);
+        expect(of(OrdersController)).toContain('OrdersController.orders');
+        expect(of(OrdersController)).not.toContain('InvoicesController.invoices');
+        expect(of(InvoicesController)).toContain('InvoicesController.invoices');
+        expect(of(InvoicesController)).not.toContain('OrdersController.orders');
+      } finally {
+        await app.close();
+      }
+    });
+  },
+);
