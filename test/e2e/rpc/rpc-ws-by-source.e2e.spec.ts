@@ -1,4 +1,5 @@
-import { Controller, Logger, Module } from '@nestjs/common';
+import { Controller, Injectable, Logger, Module } from '@nestjs/common';
+import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import {
   ClientProxy,
   ClientProxyFactory,
@@ -11,7 +12,7 @@ import { AddressInfo, Server } from 'net';
 import { Registry } from 'prom-client';
 import { lastValueFrom, Observable, of, toArray } from 'rxjs';
 import { io, Socket } from 'socket.io-client';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Cached, CacheEvent, CacheModule, CacheService } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const SECRET_SKU = 'sku-71be0c';
@@ -59,11 +60,29 @@ class QuoteGateway {
   }
 }
 
+@Injectable()
+class CacheEvents {
+  readonly seen: CacheEvent[] = [];
+
+  @OnEvent('cache.hit')
+  hit(event: CacheEvent) {
+    this.seen.push(event);
+  }
+
+  @OnEvent('cache.not_stored')
+  notStored(event: CacheEvent) {
+    this.seen.push(event);
+  }
+}
+
 function appModule(registry: Registry) {
   @Module({
-    imports: [CacheModule.forRoot({ metrics: { prometheus: { registry } } })],
+    imports: [
+      EventEmitterModule.forRoot(),
+      CacheModule.forRoot({ metrics: { prometheus: { registry } }, events: true }),
+    ],
     controllers: [StockController],
-    providers: [QuoteGateway],
+    providers: [QuoteGateway, CacheEvents],
   })
   class ObsHybridApp {}
   return ObsHybridApp;
@@ -170,6 +189,26 @@ describe.each(PLATFORMS)(
       const quote = sources()['QuoteGateway.quote'];
       expect(quote).toMatchObject({ hits: 1, misses: 2, bypasses: 1, sets: 1 });
       expect(quote.notStored.unless).toBe(1);
+    });
+
+    it('emits events naming the handler and its kind, without the value', async () => {
+      const seen = ctx.app.get(CacheEvents).seen;
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            source: 'StockController.ticks',
+            kind: 'rpc',
+            reason: 'stream',
+          }),
+          expect.objectContaining({ source: 'StockController.fail', kind: 'rpc', reason: 'error' }),
+          expect.objectContaining({
+            source: 'QuoteGateway.quote',
+            kind: 'ws',
+            ageMs: expect.any(Number),
+          }),
+        ]),
+      );
+      expect(JSON.stringify(seen)).not.toContain('"price"');
     });
 
     it('exposes the figures to Prometheus with kind="rpc" / "ws" and no key or user in labels', async () => {
