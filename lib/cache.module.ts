@@ -17,7 +17,8 @@ import {
   OPTIONS_TYPE,
 } from './cache.module-definition';
 import { CacheEngine } from './core/cache.engine';
-import { resolveOptions } from './core/resolve-options';
+import { resolveOptions } from './options/resolve-options';
+import { defaultUserKey } from './identity/default-user-key';
 import { CachedMethodsExplorer } from './explorer/cached-methods.explorer';
 import { CachedRoutesExplorer } from './explorer/cached-routes.explorer';
 import { ContextHandlers } from './contexts/context-handlers';
@@ -46,7 +47,7 @@ import { ObservabilityBootstrap } from './observability/observability.bootstrap'
   providers: [
     {
       provide: CACHE_RESOLVED_OPTIONS,
-      useFactory: (options: CacheModuleOptions) => resolveOptions(options),
+      useFactory: (options: CacheModuleOptions) => resolveOptions(options, defaultUserKey),
       inject: [CACHE_MODULE_OPTIONS],
     },
     {

@@ -27,6 +27,7 @@ interface Handler {
   cls: Function;
   handler: Function;
   where: string;
+  host: InstanceWrapper['host'];
 }
 
 /**
@@ -118,11 +119,17 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
     }
   }
 
-  /** Plans are built once the GraphQL module has named its types. */
+  /**
+   * Plans (and their counters) are built once the GraphQL module has named its types, for the
+   * handlers this module's cache serves: with a `CacheModule` per feature module, each lists only
+   * the handlers of the modules that import it.
+   */
   onApplicationBootstrap(): void {
     this.handlers.schema = this.provider(GRAPHQL_SCHEMA_HOST, true)?.schema;
+    const own = this.discovery.getProviders().find((w) => w.instance === this.handlers)?.host;
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
-    for (const { cls, handler } of this.decorated(wrappers, false)) {
+    for (const { cls, handler, host } of this.decorated(wrappers, false)) {
+      if (own && host && providingModule(host, ContextHandlers) !== own) continue;
       if (handlerFacts(cls, handler) !== undefined) this.handlers.planOf(cls, handler);
     }
   }
@@ -145,7 +152,7 @@ export class ContextHandlersExplorer implements OnModuleInit, OnApplicationBoots
           this.metadata.methodCached(handler) !== undefined ||
           this.metadata.evict(handler) !== undefined ||
           this.metadata.cached(handler, cls) !== undefined;
-        if (decorated) yield { cls, handler, where: `${cls.name}@${name}` };
+        if (decorated) yield { cls, handler, where: `${cls.name}@${name}`, host: wrapper.host };
       }
     }
   }

@@ -82,6 +82,10 @@ export class ContextHandlers implements OnModuleDestroy {
       facts.source,
     );
     plan.pattern = facts.pattern;
+    // Counters from bootstrap on, so stats and scrapes list the handler before any traffic.
+    if (cached && plan.source !== undefined) {
+      plan.counter = this.engine.stats.source(plan.source, plan.kind);
+    }
     return plan;
   }
 

@@ -1,3 +1,4 @@
+import type { SourceCounter } from '../core/source.counter';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata';
 
@@ -16,7 +17,11 @@ export interface ContextPlan {
   kind: HandlerKind;
   /** `Class@method`, for messages. */
   where: string;
-  /** The implicit tag and default key prefix; for GraphQL filled from the schema on first use. */
+  /**
+   * The implicit tag and default key prefix. GraphQL: from the resolver's metadata at bootstrap
+   * (`@Resolver(() => Type)` or `@Resolver('Type')` for fields, `Query` for root queries); filled
+   * from the call's `info` on first use when the metadata does not name the type.
+   */
   source: string | undefined;
   /** GraphQL only. */
   role?: ResolverRole;
@@ -28,6 +33,12 @@ export interface ContextPlan {
   flightTimeout: number;
   /** RPC/WS: the handler's pattern, for `{pattern}` when the transport does not tell. */
   pattern?: unknown;
+  /**
+   * The counters of a `@Cached` / `@CachePut` handler, allocated at bootstrap under `source` (kind
+   * `graphql`, `rpc` or `ws`); a GraphQL resolver whose type its metadata does not name gets
+   * them on first use.
+   */
+  counter?: SourceCounter;
 }
 
 export function buildContextPlan(

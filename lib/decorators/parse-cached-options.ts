@@ -2,7 +2,7 @@ import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
 import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.interface';
-import { isClass } from '../core/resolve-options';
+import { isClass } from '../options/resolve-options';
 import { isBareNumber, isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';

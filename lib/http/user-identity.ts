@@ -1,5 +1,4 @@
 import { ExecutionContext } from '@nestjs/common';
-import { graphqlCallOfContext, graphqlRequest } from '../contexts/graphql-args';
 import { errorText, messages } from '../errors/cache.messages';
 
 /** Shows a warning about the route it is given; the caller decides how often. */
@@ -30,29 +29,4 @@ export function userIdentity(
   return undefined;
 }
 
-/**
- * The default `userKey`, by context type: HTTP `req.user.id ?? req.user.sub`; GraphQL
- * `context.req.user.id ?? .sub`; WebSocket `client.data.user.id ?? .sub`; RPC none (the message
- * payload is data a caller chose, never an identity).
- * @example
- * CacheModule.forRoot({ userKey: (ctx) => defaultUserKey(ctx) ?? tenantOf(ctx) });
- */
-export function defaultUserKey(ctx: ExecutionContext): string | number | undefined {
-  const user = userOf(ctx);
-  return user?.id ?? user?.sub ?? undefined;
-}
-
-function userOf(
-  ctx: ExecutionContext,
-): { id?: string | number; sub?: string | number } | undefined {
-  switch (ctx.getType<string>()) {
-    case 'http':
-      return ctx.switchToHttp().getRequest()?.user;
-    case 'graphql':
-      return graphqlRequest(graphqlCallOfContext(ctx))?.user;
-    case 'ws':
-      return ctx.switchToWs().getClient()?.data?.user;
-    default:
-      return undefined;
-  }
-}
+export { defaultUserKey } from '../identity/default-user-key';

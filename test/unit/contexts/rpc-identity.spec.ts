@@ -1,7 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { rpcFacts } from '../../../lib/contexts/context-call';
 import { buildContextPlan } from '../../../lib/contexts/context-plan';
-import { resolveOptions } from '../../../lib/core/resolve-options';
+import { resolveOptions } from '../../../lib/options/resolve-options';
 
 const plan = buildContextPlan('rpc', 'Orders', 'find', undefined, undefined, resolveOptions());
 

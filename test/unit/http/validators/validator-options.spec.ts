@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Cached, CacheConfigError } from '../../../../lib';
-import { resolveOptions } from '../../../../lib/core/resolve-options';
+import { resolveOptions } from '../../../../lib/options/resolve-options';
 import { emittedCacheControl } from '../../../../lib/http/validators/cache-control';
 import { computeEtag } from '../../../../lib/http/validators/etag';
 import { requestDirectives } from '../../../../lib/http/validators/request-directives';

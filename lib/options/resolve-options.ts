@@ -1,4 +1,3 @@
-import { ExecutionContext } from '@nestjs/common';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -6,8 +5,7 @@ import {
   CacheModuleOptions,
   ResolvedCacheOptions,
 } from '../interfaces/cache-module-options.interface';
-import { parseOptionalTtl, parseTtl } from './ttl';
-import { defaultUserKey as userKeyByContext } from '../http/user-identity';
+import { parseOptionalTtl, parseTtl } from '../core/ttl';
 import { parseValidatorOptions, VALIDATOR_DEFAULTS } from '../http/validators/validator-options';
 
 const WHERE = 'CacheModule';
@@ -35,18 +33,18 @@ const KNOWN = [
   'honorRequestCacheControl',
 ] as const;
 
-/**
- * The default user identity: `req.user.id`, else `req.user.sub`, as it is: what is not a string
- * or a finite number (an object id) is refused where it is used, never turned into text. Read
- * per context type (GraphQL `context.req`, WebSocket `client.data`, RPC none): see
- * `lib/http/user-identity.ts`.
- */
-export function defaultUserKey(ctx: ExecutionContext): string | number | undefined {
-  return userKeyByContext(ctx);
-}
+/** Who a call is for, when `userKey` is not given: there is no identity. */
+const noUser = (): undefined => undefined;
 
-/** Validates module options once, at bootstrap, and applies the defaults. */
-export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheOptions {
+/**
+ * Validates module options once, at bootstrap, and applies the defaults. `defaultUserKey` is the
+ * `userKey` used when none is given: `CacheModule` passes the one that reads each context type
+ * (`lib/identity/default-user-key.ts`), so the core depends on no context folder.
+ */
+export function resolveOptions(
+  options: CacheModuleOptions = {},
+  defaultUserKey: ResolvedCacheOptions['userKey'] = noUser,
+): ResolvedCacheOptions {
   if (typeof options !== 'object' || options === null) {
     throw invalid('options', 'an object', options);
   }

@@ -1,4 +1,4 @@
-import { resolveOptions } from '../../../lib/core/resolve-options';
+import { resolveOptions } from '../../../lib/options/resolve-options';
 import { CacheConfigError } from '../../../lib/errors/cache-config.error';
 
 describe('resolveOptions: events and metrics', () => {
