@@ -42,6 +42,7 @@ import { toCacheStore } from './stores/to-cache-store';
         new CacheEngine(toCacheStore(options.storeInput), options.namespace, options.storeTimeout, {
           flightTimeout: options.flightTimeout,
           lifetime: options.ttl + Math.max(options.staleWhileRevalidate, options.staleIfError),
+          distributedLock: options.distributedLock,
         }),
       inject: [CACHE_RESOLVED_OPTIONS],
     },

@@ -28,3 +28,5 @@ export type {
   CacheKeyFactoryClass,
 } from './interfaces/cache-key-factory.interface';
 export type { CacheStats } from './interfaces/cache-stats.interface';
+export type { StoreLock } from './stores/store-lock.interface';
+export type { DistributedLockOption } from './core/lock-policy';

@@ -3,8 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { storeCanClear } from '../stores/store-capabilities';
+import { assertCanLock, storeCanClear } from '../stores/store-capabilities';
 import { CacheEntry } from './cache-entry';
+import { DistributedFlight, LockedFlight } from './distributed-flight';
 import { EntryReader, Lookup } from './entry-reader';
 import { FlightResult, Ticket } from './flight';
 import { EntryWriter, WriteOptions } from './entry-writer';
@@ -26,6 +27,8 @@ export interface EngineDefaults {
   flightTimeout?: number;
   /** The longest entry lifetime the configuration implies (ttl plus stale window, ms). */
   lifetime?: number;
+  /** The module's `distributedLock`: the store must be able to lock. */
+  distributedLock?: unknown;
 }
 
 /** Why a value could not be serialized, for the warning. */
@@ -51,6 +54,8 @@ export class CacheEngine {
   private readonly flights: SingleFlight;
   private readonly writer: EntryWriter;
   private readonly reader: EntryReader;
+  /** Present when the store can lock across instances (`distributedLock`). */
+  private readonly distributed?: DistributedFlight;
   private readonly logger = new Logger('CacheModule');
   private readonly warnedKeys = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
   constructor(
@@ -74,6 +79,21 @@ export class CacheEngine {
     );
     this.flights = new SingleFlight(this, this.stats);
     this.reader = new EntryReader(this.keys, this.guarded, this.tagVersions);
+    if (defaults.distributedLock !== undefined) assertCanLock(store, 'CacheModule');
+    if (store.lock !== undefined) {
+      this.distributed = new DistributedFlight(
+        store.lock,
+        (key, user) => this.reader.lookup(key, user),
+        this.stats,
+        storeTimeout,
+        (operation, error) => this.guarded.fault(operation, error),
+      );
+    }
+  }
+
+  /** True when the store can lock across instances (`distributedLock` works). */
+  get canLock(): boolean {
+    return this.distributed !== undefined;
   }
 
   /**
@@ -132,15 +152,22 @@ export class CacheEngine {
     return this.flights.joinable(this.keys.entry(key, user), flightTimeout);
   }
 
+  /** With `locked`, one computation of `key` across every instance (see `DistributedFlight`). */
   flight<T>(
     key: string,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
     flightTimeout: number = this.flightTimeout,
+    locked?: LockedFlight<T>,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const storeKey = this.keys.entry(key, user);
-    return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
+    // With `locked`, one computation across every instance sharing the store (distributedLock).
+    const guarded =
+      locked === undefined || this.distributed === undefined
+        ? run
+        : this.distributed.guard(storeKey, key, user, run, locked, flightTimeout);
+    return this.flights.run(storeKey, key, tags, guarded, user, flightTimeout);
   }
 
   /**

@@ -35,6 +35,11 @@ export interface FlightResult<T> {
    * `flightTimeout`, or its result could not be shared): `value` is this caller's own result.
    */
   own?: boolean;
+  /**
+   * Set when another instance holds the distributed lock of the key while a stale entry is
+   * served (staleWhileRevalidate): nothing was computed here, the caller serves the stale entry.
+   */
+  elsewhere?: boolean;
 }
 
 /** A computation others can join while it runs (single-flight). */

@@ -7,6 +7,7 @@ import {
   ResolvedCacheOptions,
 } from '../interfaces/cache-module-options.interface';
 import { parseOptionalTtl, parseTtl } from './ttl';
+import { parseLockSetting, resolveLock } from './lock-policy';
 
 const WHERE = 'CacheModule';
 const KNOWN = [
@@ -22,6 +23,7 @@ const KNOWN = [
   'userKey',
   'identityCookies',
   'flightTimeout',
+  'distributedLock',
   'isGlobal',
 ] as const;
 
@@ -95,6 +97,7 @@ export function resolveOptions(options: CacheModuleOptions = {}): ResolvedCacheO
     userKey: options.userKey ?? defaultUserKey,
     identityCookies,
     flightTimeout: parseTtl(options.flightTimeout ?? '10s', `${WHERE} flightTimeout`),
+    distributedLock: resolveLock(parseLockSetting(options.distributedLock, WHERE), undefined),
   };
 }
 

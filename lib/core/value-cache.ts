@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { messages } from '../errors/cache.messages';
 import { CacheEngine, Lookup } from './cache.engine';
 import { FlightResult, Ticket } from './flight';
+import { CacheEntry } from './cache-entry';
+import { LockedFlight } from './distributed-flight';
+import { LockPolicy } from './lock-policy';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
 
 /** Resolved options of one `wrap` (durations in ms). */
@@ -14,6 +17,8 @@ export interface WrapPolicy {
   flightTimeout?: number;
   /** `true` for a result that must not be stored. */
   unless?: (value: unknown) => boolean | Promise<boolean>;
+  /** Distributed single-flight (one run across instances); `undefined` when off. */
+  lock?: LockPolicy;
 }
 
 /**
@@ -49,7 +54,7 @@ export class ValueCache {
         const value = this.engine.decodeValue<T>(key, found.entry);
         if (value !== UNDECODABLE) {
           stats.staleHits++;
-          this.compute(key, factory, policy).promise.catch((error) =>
+          this.compute(key, factory, policy, true).promise.catch((error) =>
             this.logger.error(messages.backgroundRefreshFailed(key, error)),
           );
           return Promise.resolve(value);
@@ -73,7 +78,7 @@ export class ValueCache {
    * Runs the factory once for all concurrent callers of `key` (each waits at most
    * `policy.flightTimeout`); joiners get their own copy.
    */
-  compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy) {
+  compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy, stale = false) {
     const { leader, promise } = this.engine.flight<T>(
       key,
       policy.tags,
@@ -85,12 +90,22 @@ export class ValueCache {
       },
       undefined,
       policy.flightTimeout,
+      policy.lock && this.locked<T>(key, policy.lock, stale),
     );
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
     const value = promise.then((result) =>
       leader || result.own ? result.value : deserializeValue<T>(result.payload!),
     );
     return { leader, promise: value };
+  }
+
+  /** How a computation of `key` uses the distributed lock: another instance's entry is adopted. */
+  private locked<T>(key: string, policy: LockPolicy, stale: boolean): LockedFlight<T> {
+    const adopt = (entry: CacheEntry) => {
+      const value = this.engine.decodeValue<T>(key, entry);
+      return value === UNDECODABLE ? undefined : { value, payload: entry.payload };
+    };
+    return { policy, adopt, stale };
   }
 
   /**

@@ -5,6 +5,7 @@ import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.in
 import { isClass } from '../core/resolve-options';
 import { isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
+import { parseLockSetting } from '../core/lock-policy';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';
 
 const KNOWN: readonly (keyof CachedOptions)[] = [
@@ -19,6 +20,7 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'staleIfError',
   'keyFactory',
   'flightTimeout',
+  'distributedLock',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -100,6 +102,7 @@ export function parseCachedOptions(
     staleIfError: parseOptionalTtl(options.staleIfError, `${where} staleIfError`),
     keyFactory,
     flightTimeout: parseOptionalTtl(options.flightTimeout, `${where} flightTimeout`),
+    distributedLock: parseLockSetting(options.distributedLock, where),
   };
 }
 

@@ -106,6 +106,17 @@ export const messages = {
     `no per-user entry was evicted`,
   evictWithoutTarget: (where: string) =>
     `${where}: @CacheEvict needs at least one of keys, tags or all: true`,
+  lockUnsupported: (where: string, store: string) =>
+    `${where}: distributedLock needs a store that can lock across instances, and ${store} ` +
+    `cannot; use redisStore() from 'nestjs-cached/redis', or remove distributedLock (each ` +
+    `process then runs its own single-flight)`,
+  lockNotFinite: (where: string) =>
+    `${where} must be a finite duration such as '10s' (a lock that never expires would block ` +
+    `every instance after a crash)`,
+  lockLost: (key: string) =>
+    `the distributed lock of '${key}' expired while it was being computed (a lease shorter ` +
+    `than the computation, or Redis unreachable); another instance may compute it too. ` +
+    `Raise distributedLock.lease`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

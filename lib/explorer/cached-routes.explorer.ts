@@ -7,7 +7,7 @@ import {
   NEST_PATH_METADATA,
 } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
-import { assertCanEvictAll } from '../stores/store-capabilities';
+import { assertCanEvictAll, assertCanLock } from '../stores/store-capabilities';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -76,6 +76,7 @@ export class CachedRoutesExplorer implements OnModuleInit {
     }
     if (!isRoute) return;
     if (evict?.all) assertCanEvictAll(this.engine.store, where);
+    if (cached?.distributedLock) assertCanLock(this.engine.store, where);
     const templates = [
       cached?.key,
       ...(cached?.tags ?? []),

@@ -3,6 +3,8 @@ import { from, mergeMap, Observable, of } from 'rxjs';
 import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
 import { Ticket } from '../core/flight';
+import { LockedFlight } from '../core/distributed-flight';
+import { LockPolicy } from '../core/lock-policy';
 import { deserializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
@@ -126,6 +128,7 @@ export class HttpCacheFlow {
       },
       call.user,
       call.plan.flightTimeout,
+      call.plan.lock && lockedResponse(call.plan.lock, stale?.whileRevalidating),
     );
     // The engine calls `run` for the leader, and for a joiner that must run its own (the running
     // computation outlasted `flightTimeout`, or its response could not be stored): that caller
@@ -140,11 +143,19 @@ export class HttpCacheFlow {
       mergeMap((step) =>
         'ticket' in step
           ? this.run(call, step.ticket, settle, stale)
-          : step.result.value
+          : step.result.elsewhere && stale
+            ? this.servedStale(call, stale)
+            : step.result.value
             ? this.replay(call, step.result.value)
             : next.handle(),
       ),
     );
+  }
+
+  /** Another instance refreshes the entry (distributedLock): this request gets the stale one. */
+  private servedStale(call: HttpCall, stale: Stale): Observable<unknown> {
+    this.engine.stats.staleHits++;
+    return this.hit(call, stale.entry, 'STALE');
   }
 
   /**
@@ -196,6 +207,18 @@ export class HttpCacheFlow {
   private label(res: HttpResponseLike, label: CacheLabel): void {
     if (this.options.xCacheHeader !== false) res.header(this.options.xCacheHeader, label);
   }
+}
+
+/** A miss under the distributed lock: a response another instance stored is replayed. */
+function lockedResponse(
+  policy: LockPolicy,
+  stale: boolean | undefined,
+): LockedFlight<StoredResponse | undefined> {
+  const adopt = (entry: CacheEntry) =>
+    holdsResponse(entry)
+      ? { value: storedResponse(entry), payload: entry.payload, meta: entry.meta }
+      : undefined;
+  return { policy, adopt, stale };
 }
 
 /** What other interceptors see on a hit: the body, parsed when it is JSON. */

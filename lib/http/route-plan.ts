@@ -13,6 +13,7 @@ import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface'
 import { RouteIdentity } from '../keys/http-key';
 import { tokens } from './response-policy';
 import { routeIdentity } from './route-identity';
+import { LockPolicy, resolveLock } from '../core/lock-policy';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -24,6 +25,8 @@ export interface RoutePlan {
   staleIfError: number;
   /** How long a request waits for another computing its key before it runs its own. */
   flightTimeout: number;
+  /** Distributed single-flight; `undefined` when off. */
+  lock?: LockPolicy;
   /** The implicit tag `Controller.handler`. */
   implicitTag: string;
   /** Part of the default key: module, controller, handler and version; the host when it routes by host. */
@@ -73,6 +76,7 @@ export function buildRoutePlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
+    lock: resolveLock(cached?.distributedLock, options.distributedLock),
     implicitTag: `${cls.name}.${handler.name}`,
     route: routeIdentity(cls, handler, facts.modules),
     tags: cached?.tags ?? [],

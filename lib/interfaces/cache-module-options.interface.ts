@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
+import { DistributedLockOption, LockPolicy } from '../core/lock-policy';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 
 /**
@@ -40,6 +41,14 @@ export interface CacheModuleOptions {
    * @default '10s'
    */
   flightTimeout?: Ttl;
+  /**
+   * Distributed single-flight: concurrent misses of one key on every instance sharing the store
+   * run the handler or method once; the others wait (at most `wait`) and read its result. Needs a
+   * store that can lock (`redisStore()`); `true` means `{ lease: '10s', wait: '5s' }`. Also per
+   * decorator and per `CacheService.wrap` call. See docs/distributed-single-flight.md.
+   * @default false
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -56,4 +65,6 @@ export interface ResolvedCacheOptions {
   userKey: (ctx: ExecutionContext) => string | number | undefined;
   identityCookies: readonly string[];
   flightTimeout: number;
+  /** The module's distributed lock; `undefined` when off. */
+  distributedLock?: LockPolicy;
 }

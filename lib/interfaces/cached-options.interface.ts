@@ -1,4 +1,5 @@
 import { Ttl } from '../core/ttl';
+import { DistributedLockOption } from '../core/lock-policy';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 
 /**
@@ -39,6 +40,12 @@ export interface CachedOptions {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /**
+   * One run per key across every instance sharing the store (needs `redisStore()`): `true`, `false`
+   * (off even when the module turns it on) or `{ lease, wait }`.
+   * @default the module's (`false`)
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /** Options of `@CacheEvict()`. */

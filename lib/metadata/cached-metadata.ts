@@ -1,5 +1,6 @@
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { CompiledTemplate } from '../keys/key-template';
+import { LockSetting } from '../core/lock-policy';
 
 /** A key or tag as written on a decorator: a compiled template or a user function. */
 export type KeySource = CompiledTemplate | ((...args: any[]) => string);
@@ -21,6 +22,8 @@ export interface CachedMetadata {
   staleIfError?: number;
   keyFactory?: CacheKeyFactoryClass;
   flightTimeout?: number;
+  /** `distributedLock` as the decorator says it; `undefined`: the module's. */
+  distributedLock?: LockSetting;
 }
 
 /** What `@CacheEvict` records. */

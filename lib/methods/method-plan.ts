@@ -7,6 +7,7 @@ import {
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { defaultMethodKey } from '../keys/method-key';
 import { WrapPolicy } from '../core/value-cache';
+import { LockPolicy, resolveLock } from '../core/lock-policy';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
 
@@ -23,6 +24,8 @@ export interface MethodPlan {
   staleWhileRevalidate: number;
   staleIfError: number;
   flightTimeout: number;
+  /** Distributed single-flight; `undefined` when off. */
+  lock?: LockPolicy;
 }
 
 export function buildMethodPlan(
@@ -43,6 +46,7 @@ export function buildMethodPlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
+    lock: resolveLock(cached?.distributedLock, options.distributedLock),
   };
 }
 
@@ -89,6 +93,7 @@ export function wrapPolicy(
     staleWhileRevalidate: plan.staleWhileRevalidate,
     staleIfError: plan.staleIfError,
     flightTimeout: plan.flightTimeout,
+    lock: plan.lock,
     unless: unless
       ? (value) => {
           const refuse = (error: unknown) => (onFailure('unless', error), true);

@@ -2,6 +2,8 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
 import { CacheEngine, notStorableReason } from '../core/cache.engine';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
+import { DistributedLockOption, parseLockSetting, resolveLock } from '../core/lock-policy';
+import { assertCanLock } from '../stores/store-capabilities';
 import { ValueCache } from '../core/value-cache';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
@@ -33,6 +35,13 @@ export interface CacheWrapOptions extends CacheSetOptions {
    * @default the module's (`'10s'`)
    */
   flightTimeout?: Ttl;
+  /**
+   * One factory run across every instance sharing the store (needs `redisStore()`): `true`,
+   * `false` or `{ lease, wait }`; without one that can lock, the call rejects with
+   * `CacheConfigError`.
+   * @default the module's (`false`)
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /**
@@ -113,6 +122,9 @@ export class CacheService implements OnApplicationShutdown {
     factory: () => T | Promise<T>,
     options: CacheWrapOptions = {},
   ): Promise<T> {
+    const setting = parseLockSetting(options.distributedLock, 'CacheService@wrap');
+    const lock = resolveLock(setting, this.options.distributedLock);
+    if (setting) assertCanLock(this.engine.store, 'CacheService@wrap');
     return this.values.wrap(key, factory, {
       ttl: this.ttl(options.ttl, 'ttl') ?? this.options.ttl,
       tags: options.tags ?? [],
@@ -121,6 +133,7 @@ export class CacheService implements OnApplicationShutdown {
         this.options.staleWhileRevalidate,
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
       flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
+      lock,
     });
   }
 
