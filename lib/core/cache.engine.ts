@@ -162,12 +162,25 @@ export class CacheEngine {
     locked?: LockedFlight<T>,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const storeKey = this.keys.entry(key, user);
-    // With `locked`, one computation across every instance sharing the store (distributedLock).
-    const guarded =
-      locked === undefined || this.distributed === undefined
-        ? run
-        : this.distributed.guard(storeKey, key, user, run, locked, flightTimeout);
-    return this.flights.run(storeKey, key, tags, guarded, user, flightTimeout);
+    if (locked === undefined || this.distributed === undefined) {
+      return this.flights.run(storeKey, key, tags, run, user, flightTimeout);
+    }
+    // One computation across every instance sharing the store (distributedLock). A joiner that
+    // runs its own (the leader outlasted flightTimeout, or its result was not storable) does so
+    // without the lock, as it would without distributedLock; a stale refresh never computes
+    // while another instance holds the lock.
+    const guarded = this.distributed.guard(storeKey, key, user, run, locked, flightTimeout);
+    let joined = false;
+    const flight = this.flights.run(
+      storeKey,
+      key,
+      tags,
+      (ticket) => (joined && !locked.stale ? run(ticket) : guarded(ticket)),
+      user,
+      flightTimeout,
+    );
+    joined = !flight.leader;
+    return flight;
   }
 
   /**

@@ -115,7 +115,8 @@ describe.each<Topology>(['standalone', 'cluster'])('distributed single-flight (%
     const key = `${topology}-1`;
     const replies = await everywhere(`/items/unlocked/${key}`);
     expect(replies.every((r) => r.status === 200)).toBe(true);
-    expect(runs.get(`unlocked:${key}`)).toBe(INSTANCES);
+    // At least one per instance (more when a request lands between a run's end and its write).
+    expect(runs.get(`unlocked:${key}`)).toBeGreaterThanOrEqual(INSTANCES);
   });
 
   it('a @Cached provider method runs once for 3 x 100 concurrent calls', async () => {
@@ -220,7 +221,7 @@ describe.each<Topology>(['standalone', 'cluster'])('distributed single-flight (%
     const value = await instances[1].cache.wrap(
       key,
       async () => {
-        during = await keysPerNode('*lock*');
+        during = await keysPerNode('*:lock:*');
         return 'stored';
       },
       { distributedLock: true },
