@@ -146,8 +146,8 @@ export class HttpCacheFlow {
           : step.result.elsewhere && stale
             ? this.servedStale(call, stale)
             : step.result.value
-            ? this.replay(call, step.result.value)
-            : next.handle(),
+              ? this.replay(call, step.result.value)
+              : next.handle(),
       ),
     );
   }
