@@ -82,6 +82,24 @@ describe.each<Topology>(['standalone', 'cluster'])(
       expect(Date.now() - started).toBeLessThan(10_000);
     });
 
+    it('a live holder renews its lease: a computation 3x longer than the lease still runs once', async () => {
+      const [a, b] = [await bootInstance(store()), await bootInstance(store())];
+      open.push(a, b);
+      const key = `renew:${topology}`;
+      const options = { distributedLock: { lease: '300ms', wait: '10s' } } as const;
+      let runs = 0;
+      const factory = async () => {
+        runs++;
+        await sleep(1_000);
+        return 'once';
+      };
+      const first = a.cache.wrap(key, factory, options);
+      await lockTaken(keys);
+      const values = await Promise.all([first, b.cache.wrap(key, factory, options)]);
+      expect(values).toEqual(['once', 'once']);
+      expect(runs).toBe(1);
+    });
+
     it('a holder process that died: its lock expires and another instance proceeds', async () => {
       const other = await bootInstance(store());
       open.push(other);
