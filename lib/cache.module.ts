@@ -56,6 +56,7 @@ import { ObservabilityBootstrap } from './observability/observability.bootstrap'
         new CacheEngine(toCacheStore(options.storeInput), options.namespace, options.storeTimeout, {
           flightTimeout: options.flightTimeout,
           lifetime: options.ttl + Math.max(options.staleWhileRevalidate, options.staleIfError),
+          distributedLock: options.distributedLock,
         }),
       inject: [CACHE_RESOLVED_OPTIONS],
     },

@@ -54,3 +54,5 @@ export type { CacheOperation, CacheOperationMessage } from './core/operation-tra
 export type { BatchTtl, CacheBatchOptions } from './services/cache-batch';
 export { defaultUserKey } from './http/user-identity';
 export type { CacheControlOptions } from './http/validators/validator-options';
+export type { StoreLock } from './stores/store-lock.interface';
+export type { DistributedLockOption } from './core/lock-policy';

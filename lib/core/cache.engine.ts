@@ -3,8 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { errorText, messages } from '../errors/cache.messages';
 import { NotStorableError } from '../errors/not-storable.error';
 import { CacheStore, MaybePromise } from '../stores/cache-store.interface';
-import { storeCanClear } from '../stores/store-capabilities';
+import { assertCanLock, storeCanClear } from '../stores/store-capabilities';
 import { CacheEntry } from './cache-entry';
+import { DistributedFlight, LockedFlight } from './distributed-flight';
 import { EntryReader, Lookup } from './entry-reader';
 import { FlightResult, Ticket } from './flight';
 import { EntryWriter, WriteOptions } from './entry-writer';
@@ -30,6 +31,8 @@ export interface EngineDefaults {
   flightTimeout?: number;
   /** The longest entry lifetime the configuration implies (ttl plus stale window, ms). */
   lifetime?: number;
+  /** The module's `distributedLock`: the store must be able to lock. */
+  distributedLock?: unknown;
 }
 
 /** Why a value could not be serialized, for the warning. */
@@ -57,6 +60,8 @@ export class CacheEngine {
   private readonly flights: SingleFlight;
   private readonly writer: EntryWriter;
   private readonly reader: EntryReader;
+  /** Present when the store can lock across instances (`distributedLock`). */
+  private readonly distributed?: DistributedFlight;
   private readonly logger = new Logger('CacheModule');
   private readonly warnedKeys = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
   constructor(
@@ -81,6 +86,21 @@ export class CacheEngine {
     );
     this.flights = new SingleFlight(this, this.stats);
     this.reader = new EntryReader(this.keys, this.guarded, this.tagVersions);
+    if (defaults.distributedLock !== undefined) assertCanLock(store, 'CacheModule');
+    if (store.lock !== undefined) {
+      this.distributed = new DistributedFlight(
+        store.lock,
+        (key, user) => this.reader.lookup(this.at(key, user)),
+        this.stats,
+        storeTimeout,
+        (operation, error) => this.guarded.fault(operation, error),
+      );
+    }
+  }
+
+  /** True when the store can lock across instances (`distributedLock` works). */
+  get canLock(): boolean {
+    return this.distributed !== undefined;
   }
 
   /**
@@ -169,16 +189,43 @@ export class CacheEngine {
     return this.flights.joinable(this.at(key, user).storeKey, flightTimeout);
   }
 
+  /** With `locked`, one computation of `key` across every instance (see `DistributedFlight`). */
   flight<T>(
     key: string | EntryKey,
     tags: readonly string[],
     run: (ticket: Ticket) => Promise<FlightResult<T>>,
     user?: string,
     flightTimeout: number = this.flightTimeout,
+    locked?: LockedFlight<T>,
   ): { leader: boolean; promise: Promise<FlightResult<T>> } {
     const at = this.at(key, user);
     const compute = tracing() ? (ticket: Ticket) => this.tracedCompute(at.key, ticket, run) : run;
-    return this.flights.run(at.storeKey, at, tags, compute, at.user, flightTimeout);
+    if (locked === undefined || this.distributed === undefined) {
+      return this.flights.run(at.storeKey, at, tags, compute, at.user, flightTimeout);
+    }
+    // One computation across every instance sharing the store (distributedLock). A joiner that
+    // runs its own (the leader outlasted flightTimeout, or its result was not storable) does so
+    // without the lock, as it would without distributedLock; a stale refresh never computes
+    // while another instance holds the lock.
+    const guarded = this.distributed.guard(
+      at.storeKey,
+      at.key,
+      at.user,
+      compute,
+      locked,
+      flightTimeout,
+    );
+    let joined = false;
+    const flight = this.flights.run(
+      at.storeKey,
+      at,
+      tags,
+      (ticket) => (joined && !locked.stale ? compute(ticket) : guarded(ticket)),
+      at.user,
+      flightTimeout,
+    );
+    joined = !flight.leader;
+    return flight;
   }
 
   /** `run` traced as `compute`; a result carrying a `failure` ends on the `error` channel. */

@@ -44,6 +44,11 @@ export interface FlightResult<T> {
    * to the exception filter): tracing ends it on the `error` channel.
    */
   failure?: { error: unknown };
+  /**
+   * Set when another instance holds the distributed lock of the key while a stale entry is
+   * served (staleWhileRevalidate): nothing was computed here, the caller serves the stale entry.
+   */
+  elsewhere?: boolean;
 }
 
 /** A computation others can join while it runs (single-flight). */

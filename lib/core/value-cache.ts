@@ -5,6 +5,9 @@ import { FlightResult, Ticket } from './flight';
 import { resultTtl, WarnOnce } from './result-ttl';
 import { SourceCounter } from './source.counter';
 import { reportStoreFailure } from './strict-scope';
+import { CacheEntry } from './cache-entry';
+import { LockedFlight } from './distributed-flight';
+import { LockPolicy } from './lock-policy';
 import { deserializeValue, UNDECODABLE } from './value.serializer';
 
 /** What `store` learnt: `writeFailed` when the store refused the write (not a cancellation). */
@@ -33,6 +36,8 @@ export interface WrapPolicy {
   unless?: (value: unknown) => boolean | Promise<boolean>;
   /** The method's counters; `CacheService`'s when left out. */
   source?: SourceCounter;
+  /** Distributed single-flight (one run across instances); `undefined` when off. */
+  lock?: LockPolicy;
 }
 
 /**
@@ -69,7 +74,7 @@ export class ValueCache {
         const value = this.engine.decodeValue<T>(key, found.entry, undefined, policy.frozen);
         if (value !== UNDECODABLE) {
           source.stale(key, found.entry.createdAt);
-          this.compute(key, factory, policy).promise.catch((error) =>
+          this.compute(key, factory, policy, true).promise.catch((error) =>
             this.logger.error(messages.backgroundRefreshFailed(key, error)),
           );
           return Promise.resolve(value);
@@ -93,7 +98,7 @@ export class ValueCache {
    * Runs the factory once for all concurrent callers of `key` (each waits at most
    * `policy.flightTimeout`); joiners get their own copy.
    */
-  compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy) {
+  compute<T>(key: string, factory: () => T | Promise<T>, policy: WrapPolicy, stale = false) {
     const { leader, promise } = this.engine.flight<T>(
       key,
       policy.tags,
@@ -113,6 +118,7 @@ export class ValueCache {
       },
       undefined,
       policy.flightTimeout,
+      policy.lock && this.locked<T>(key, policy.lock, stale),
     );
     // A joiner is given a shared result only when it was stored, so it has a payload to copy.
     const value = promise.then((result: FlightResult<T> & { writeFailed?: boolean }) => {
@@ -124,6 +130,15 @@ export class ValueCache {
       return deserializeValue<T>(result.payload!);
     });
     return { leader, promise: value };
+  }
+
+  /** How a computation of `key` uses the distributed lock: another instance's entry is adopted. */
+  private locked<T>(key: string, policy: LockPolicy, stale: boolean): LockedFlight<T> {
+    const adopt = (entry: CacheEntry) => {
+      const value = this.engine.decodeValue<T>(key, entry);
+      return value === UNDECODABLE ? undefined : { value, payload: entry.payload };
+    };
+    return { policy, adopt, stale };
   }
 
   /**

@@ -5,6 +5,7 @@ import { CachedOptions, CacheKeyTemplate } from '../interfaces/cached-options.in
 import { isClass } from '../options/resolve-options';
 import { isBareNumber, isDurationString, parseOptionalTtl, parseTtl, Ttl } from '../core/ttl';
 import { compileTemplate } from '../keys/key-template';
+import { parseLockSetting } from '../core/lock-policy';
 import { CachedMetadata, KeySource } from '../metadata/cached-metadata';
 import { parseValidatorOptions } from '../http/validators/validator-options';
 
@@ -27,6 +28,7 @@ const KNOWN: readonly (keyof CachedOptions)[] = [
   'honorRequestCacheControl',
   'fastPath',
   'values',
+  'distributedLock',
 ];
 
 /** Normalizes the four `@Cached` signatures into validated, compiled metadata. */
@@ -114,6 +116,7 @@ export function parseCachedOptions(
     validators: parseValidatorOptions(where, options),
     fastPath: optionalBoolean(where, 'fastPath', options.fastPath),
     values: valuesMode(where, options.values),
+    distributedLock: parseLockSetting(options.distributedLock, where),
   };
 }
 

@@ -178,6 +178,17 @@ export const messages = {
   fastPathIneligible: (where: string, why: string) =>
     `${where}: fastPath is on but this route keeps the standard path because ${why}; ` +
     'remove that, or set fastPath: false on the route to silence this',
+  lockUnsupported: (where: string, store: string) =>
+    `${where}: distributedLock needs a store that can lock across instances, and ${store} ` +
+    `cannot; use redisStore() from 'nestjs-cached/redis', or remove distributedLock (each ` +
+    `process then runs its own single-flight)`,
+  lockNotFinite: (where: string) =>
+    `${where} must be a finite duration such as '10s' (a lock that never expires would block ` +
+    `every instance after a crash)`,
+  lockLost: (key: string) =>
+    `the distributed lock of '${key}' expired while it was being computed (a lease shorter ` +
+    `than the computation, or Redis unreachable); another instance may compute it too. ` +
+    `Raise distributedLock.lease`,
 } as const;
 
 export function where(target: Function | object | undefined, method?: string | symbol): string {

@@ -11,7 +11,7 @@ import { CachedMetadata, CacheEvictMetadata } from '../metadata/cached-metadata'
 import { buildMethodPlan } from '../methods/method-plan';
 import { MethodRunner } from '../methods/method-runner';
 import { assignIdentities, ProviderFacts, tokenName } from '../methods/provider-identities';
-import { assertCanEvictAll } from '../stores/store-capabilities';
+import { assertCanEvictAll, assertCanLock } from '../stores/store-capabilities';
 import { providingModule } from './providing-module';
 
 /** A decorated method found on a provider, before it is replaced. */
@@ -109,6 +109,7 @@ export class CachedMethodsExplorer implements OnModuleInit {
         continue;
       }
       if (evict?.all) assertCanEvictAll(this.engine.store, where);
+      if (cached?.distributedLock) assertCanLock(this.engine.store, where);
       found.push({ instance, prototype, className, name, original, cached, evict });
     }
     return found;

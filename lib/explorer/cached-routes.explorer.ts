@@ -12,7 +12,7 @@ import {
   NEST_PATH_METADATA,
 } from '../cache.constants';
 import { CacheEngine } from '../core/cache.engine';
-import { assertCanEvictAll } from '../stores/store-capabilities';
+import { assertCanEvictAll, assertCanLock } from '../stores/store-capabilities';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
 import { messages } from '../errors/cache.messages';
@@ -115,6 +115,7 @@ export class CachedRoutesExplorer implements OnModuleInit {
     // Allocated now, so `stats({ bySource: true })` and metrics list the route before traffic.
     countedSource(this.engine.stats, cls, handler, cached);
     if (evict?.all) assertCanEvictAll(this.engine.store, where);
+    if (cached?.distributedLock) assertCanLock(this.engine.store, where);
     const templates = [
       cached?.key,
       ...(cached?.tags ?? []),

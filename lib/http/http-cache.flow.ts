@@ -4,6 +4,8 @@ import { CacheEngine, Lookup } from '../core/cache.engine';
 import { CacheEntry } from '../core/cache-entry';
 import { SourceCounter } from '../core/source.counter';
 import { Ticket } from '../core/flight';
+import { LockedFlight } from '../core/distributed-flight';
+import { LockPolicy } from '../core/lock-policy';
 import { deserializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
@@ -160,6 +162,7 @@ export class HttpCacheFlow {
       },
       undefined,
       call.plan.flightTimeout,
+      call.plan.lock && lockedResponse(call.plan.lock, stale?.whileRevalidating),
     );
     this.label(res, 'MISS');
     // The leader's ticket came synchronously (an in-process store): run at once, no promise hop.
@@ -176,11 +179,19 @@ export class HttpCacheFlow {
       mergeMap((step) =>
         'ticket' in step
           ? this.run(call, step.ticket, settle, stale)
-          : step.result.value
-            ? this.joined(call, step.result.value)
-            : next.handle(),
+          : step.result.elsewhere && stale
+            ? this.servedStale(call, stale)
+            : step.result.value
+              ? this.joined(call, step.result.value)
+              : next.handle(),
       ),
     );
+  }
+
+  /** Another instance refreshes the entry (distributedLock): this request gets the stale one. */
+  private servedStale(call: HttpCall, stale: Stale): Observable<unknown> {
+    call.plan.counter.missServedStale(call.key, stale.entry.createdAt);
+    return this.hit(call, stale.entry, 'STALE');
   }
 
   /**
@@ -238,6 +249,18 @@ export class HttpCacheFlow {
   private label(res: HttpResponseLike, label: CacheLabel): void {
     if (this.options.xCacheHeader !== false) res.header(this.options.xCacheHeader, label);
   }
+}
+
+/** A miss under the distributed lock: a response another instance stored is replayed. */
+function lockedResponse(
+  policy: LockPolicy,
+  stale: boolean | undefined,
+): LockedFlight<StoredResponse | undefined> {
+  const adopt = (entry: CacheEntry) =>
+    holdsResponse(entry)
+      ? { value: storedResponse(entry), payload: entry.payload, meta: entry.meta }
+      : undefined;
+  return { policy, adopt, stale };
 }
 
 /** What other interceptors see on a hit: the body, parsed when it is JSON. */

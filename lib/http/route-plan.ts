@@ -20,6 +20,7 @@ import { routeIdentity } from './route-identity';
 import { RouteValidators } from './validators/cached-answer';
 import { EtagKind } from './validators/etag';
 import { routeValidators } from './validators/route-validators';
+import { LockPolicy, resolveLock } from '../core/lock-policy';
 
 /** Everything a cached route needs per request, worked out once, on its first request. */
 export interface RoutePlan {
@@ -31,6 +32,8 @@ export interface RoutePlan {
   staleIfError: number;
   /** How long a request waits for another computing its key before it runs its own. */
   flightTimeout: number;
+  /** Distributed single-flight; `undefined` when off. */
+  lock?: LockPolicy;
   /** The implicit tag `Controller.handler`. */
   implicitTag: string;
   /** This route's counters (`stats({ bySource: true })`, metrics, events). */
@@ -92,6 +95,7 @@ export function buildRoutePlan(
     staleWhileRevalidate: cached?.staleWhileRevalidate ?? options.staleWhileRevalidate,
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
+    lock: resolveLock(cached?.distributedLock, options.distributedLock),
     implicitTag: `${cls.name}.${handler.name}`,
     counter: countedSource(facts.stats, cls, handler, cached),
     route: routeIdentity(cls, handler, facts.modules),

@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Ttl } from '../core/ttl';
+import { DistributedLockOption, LockPolicy } from '../core/lock-policy';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 import { CacheMetricsOptions, ResolvedMetricsOptions } from './cache-metrics-options.interface';
 import type { CacheControlOptions, ValidatorOptions } from '../http/validators/validator-options';
@@ -80,6 +81,14 @@ export interface CacheModuleOptions {
    * value shared by all callers instead of a fresh copy. @default 'copies'
    */
   values?: 'copies' | 'frozen';
+  /**
+   * Distributed single-flight: concurrent misses of one key on every instance sharing the store
+   * run the handler or method once; the others wait (at most `wait`) and read its result. Needs a
+   * store that can lock (`redisStore()`); `true` means `{ lease: '10s', wait: '5s' }`. Also per
+   * decorator and per `CacheService.wrap` call. See docs/distributed-single-flight.md.
+   * @default false
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /** Options after validation, with defaults applied and durations in milliseconds. */
@@ -102,4 +111,6 @@ export interface ResolvedCacheOptions {
   validators: ValidatorOptions;
   fastPath: boolean;
   values: 'copies' | 'frozen';
+  /** The module's distributed lock; `undefined` when off. */
+  distributedLock?: LockPolicy;
 }

@@ -1,4 +1,5 @@
 import { Ttl } from '../core/ttl';
+import { DistributedLockOption } from '../core/lock-policy';
 import { CacheKeyFactoryClass } from './cache-key-factory.interface';
 import type { CacheControlOptions } from '../http/validators/validator-options';
 
@@ -70,6 +71,12 @@ export interface CachedOptions {
    * @default the module's (`'copies'`)
    */
   values?: 'copies' | 'frozen';
+  /**
+   * One run per key across every instance sharing the store (needs `redisStore()`): `true`, `false`
+   * (off even when the module turns it on) or `{ lease, wait }`.
+   * @default the module's (`false`)
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /** Options of `@CacheEvict()`. */

@@ -1,6 +1,7 @@
 import { CacheKeyFactoryClass } from '../interfaces/cache-key-factory.interface';
 import { CompiledTemplate } from '../keys/key-template';
 import type { ValidatorOptions } from '../http/validators/validator-options';
+import { LockSetting } from '../core/lock-policy';
 
 /** A key or tag as written on a decorator: a compiled template or a user function. */
 export type KeySource = CompiledTemplate | ((...args: any[]) => string);
@@ -32,6 +33,8 @@ export interface CachedMetadata {
   fastPath?: boolean;
   /** `'frozen'`: hits share one deep-frozen value; the module's when undefined. */
   values?: 'copies' | 'frozen';
+  /** `distributedLock` as the decorator says it; `undefined`: the module's. */
+  distributedLock?: LockSetting;
 }
 
 /** What `@CacheEvict` records. */

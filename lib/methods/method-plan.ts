@@ -7,6 +7,7 @@ import {
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { defaultMethodKey } from '../keys/method-key';
 import { WrapPolicy } from '../core/value-cache';
+import { LockPolicy, resolveLock } from '../core/lock-policy';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable } from '../utils/is-thenable';
 import { SourceCounter } from '../core/source.counter';
@@ -28,6 +29,8 @@ export interface MethodPlan {
   counter?: SourceCounter;
   /** Hits share one deep-frozen value (`values: 'frozen'`). */
   frozen: boolean;
+  /** Distributed single-flight; `undefined` when off. */
+  lock?: LockPolicy;
 }
 
 export function buildMethodPlan(
@@ -49,6 +52,7 @@ export function buildMethodPlan(
     staleIfError: cached?.staleIfError ?? options.staleIfError,
     flightTimeout: cached?.flightTimeout ?? options.flightTimeout,
     frozen: (cached?.values ?? options.values) === 'frozen',
+    lock: resolveLock(cached?.distributedLock, options.distributedLock),
   };
 }
 
@@ -99,6 +103,7 @@ export function wrapPolicy(
     flightTimeout: plan.flightTimeout,
     source: plan.counter,
     frozen: plan.frozen,
+    lock: plan.lock,
     unless: unless
       ? (value) => {
           const refuse = (error: unknown) => (onFailure('unless', error), true);

@@ -7,6 +7,7 @@ import {
 } from '../interfaces/cache-module-options.interface';
 import { parseOptionalTtl, parseTtl } from '../core/ttl';
 import { parseValidatorOptions, VALIDATOR_DEFAULTS } from '../http/validators/validator-options';
+import { parseLockSetting, resolveLock } from '../core/lock-policy';
 
 const WHERE = 'CacheModule';
 const KNOWN = [
@@ -24,6 +25,7 @@ const KNOWN = [
   'flightTimeout',
   'fastPath',
   'values',
+  'distributedLock',
   'isGlobal',
   'events',
   'metrics',
@@ -113,6 +115,7 @@ export function resolveOptions(
       options.values ?? 'copies',
       "'copies' or 'frozen'",
     ),
+    distributedLock: resolveLock(parseLockSetting(options.distributedLock, WHERE), undefined),
   };
 }
 

@@ -67,6 +67,10 @@ export class ClusterBackend implements RedisBackend {
     );
   }
 
+  keyed<T>(key: string, args: readonly string[]): Promise<T> {
+    return this.cluster.sendCommand<T>(key, false, args);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.cluster.sendCommand(undefined, false, ['PUBLISH', channel, message]);
   }

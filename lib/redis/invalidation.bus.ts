@@ -10,6 +10,8 @@ export interface BusMessage {
   k?: string[];
   /** A cache prefix to drop from L1 (`clear()`), or `''` for everything (lost messages). */
   c?: string;
+  /** Cache keys whose distributed lock was released: waiters look again (L1 is not touched). */
+  l?: string[];
 }
 
 export interface BusListener {
@@ -43,7 +45,10 @@ export class InvalidationBus {
   private startTimer?: NodeJS.Timeout;
   private attempt = 0;
   private failuresSinceReady = 0;
-  private readonly pending = new Map<string, { keys: Set<string>; prefix?: string }>();
+  private readonly pending = new Map<
+    string,
+    { keys: Set<string>; prefix?: string; released?: Set<string> }
+  >();
   private outbox: { namespace: string; message: BusMessage }[] = [];
   private scheduled = false;
   private sending = false;
@@ -69,12 +74,16 @@ export class InvalidationBus {
   }
 
   /** Tells other instances to drop `keys` (or a whole `prefix`) from their L1. */
-  publish(namespace: string, change: { keys?: readonly string[]; prefix?: string }): void {
+  publish(
+    namespace: string,
+    change: { keys?: readonly string[]; prefix?: string; released?: string },
+  ): void {
     if (this.closed) return;
     let batch = this.pending.get(namespace);
     if (batch === undefined) this.pending.set(namespace, (batch = { keys: new Set() }));
     for (const key of change.keys ?? []) batch.keys.add(key);
     if (change.prefix !== undefined) batch.prefix = change.prefix;
+    if (change.released !== undefined) (batch.released ??= new Set()).add(change.released);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -192,6 +201,7 @@ export class InvalidationBus {
       const message: BusMessage = { i: this.id };
       if (batch.prefix !== undefined) message.c = batch.prefix;
       if (batch.keys.size > 0) message.k = [...batch.keys];
+      if (batch.released !== undefined) message.l = [...batch.released];
       this.outbox.push({ namespace, message });
     }
     this.pending.clear();

@@ -46,6 +46,8 @@ export interface RedisBackend {
   /** Unlinks every key matching `pattern` on every master. */
   unlinkMatching(pattern: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
+  /** A command on one key (`SET … NX`, `EVAL` with one key), sent to the node holding `key`. */
+  keyed<T>(key: string, args: readonly string[]): Promise<T>;
   /**
    * A new connection for the bus's subscriber (the caller connects and closes it); `attempt`
    * picks another node when `rotatesSubscriber` (Cluster: the next master).

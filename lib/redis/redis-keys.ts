@@ -18,6 +18,17 @@ export function redisKey(key: string): string {
   return `${escapeKeyPart(key.slice(0, second + 1))}{${escapeKeyPart(key.slice(second + 1))}}`;
 }
 
+/**
+ * The Redis key of the distributed lock of the cache key `key`: `<ns>:lock:<kind>:{<rest>}`. It
+ * keeps the entry's hash tag, so on Cluster the lock lives in the entry's slot; no entry's Redis
+ * key has this shape (theirs hold `{` right after the second `:`).
+ */
+export function lockKey(key: string): string {
+  const entry = redisKey(key);
+  const colon = entry.indexOf(':');
+  return colon < 0 ? `lock:${entry}` : `${entry.slice(0, colon + 1)}lock:${entry.slice(colon + 1)}`;
+}
+
 export function escapeKeyPart(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, encodeURIComponent) : text;
 }

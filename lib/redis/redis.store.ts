@@ -7,6 +7,7 @@ import { RedisCalls } from './redis-calls';
 import { CoherentL1 } from './coherent-l1';
 import { BusMessage, InvalidationBus } from './invalidation.bus';
 import { ReadAhead } from './read-ahead';
+import { RedisLock } from './distributed-lock';
 import { RedisBackend } from './redis-backend.interface';
 import { kindOf, namespaceOf, redisKey, scanPattern } from './redis-keys';
 
@@ -40,6 +41,8 @@ export interface RedisStoreSettings {
 export class RedisStore implements CacheStore {
   readonly [CACHE_STORE_BRAND] = true;
   readonly name: string;
+  /** The lock of `distributedLock` (distributed single-flight). */
+  readonly lock: RedisLock;
   private readonly calls: RedisCalls;
   private readonly l1?: CoherentL1;
   private readonly bus: InvalidationBus;
@@ -70,6 +73,14 @@ export class RedisStore implements CacheStore {
       },
       (error) => this.connectionError(error),
     );
+    this.lock = new RedisLock(backend, this.calls, {
+      acquired: (key, value) => {
+        // The holder reads the entry next: from what the lock's round trip returned, not L1.
+        this.l1?.drop([key]);
+        this.readAhead.keep(key, value);
+      },
+      released: (key) => this.bus.publish(namespaceOf(key), { released: key }),
+    });
   }
 
   /**
@@ -126,6 +137,7 @@ export class RedisStore implements CacheStore {
       const value = this.l1!.get(key);
       if (value !== undefined) return value === ABSENT ? undefined : value;
     }
+    if (this.readAhead.has(key)) return this.readAhead.take(key);
     let related = this.readAhead.related(key);
     if (local) related = related.filter((k) => this.l1!.get(k) === undefined);
     return this.fetch([key, ...related], 1).then((values) => values[0]);
@@ -166,6 +178,7 @@ export class RedisStore implements CacheStore {
       this.l1?.end();
     }
     this.bus.publish(namespace, { keys: [key] });
+    this.lock.wake([key]);
   }
 
   async delete(keys: readonly string[]): Promise<void> {
@@ -179,6 +192,7 @@ export class RedisStore implements CacheStore {
       byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), key]);
     }
     for (const [namespace, doomed] of byNamespace) this.bus.publish(namespace, { keys: doomed });
+    this.lock.wake(keys);
   }
 
   async clear(prefix: string): Promise<void> {
@@ -254,7 +268,9 @@ export class RedisStore implements CacheStore {
     if (Array.isArray(message.k)) {
       this.l1?.drop(message.k);
       this.readAhead.forget(message.k);
+      this.lock.wake(message.k);
     }
+    if (Array.isArray(message.l)) this.lock.wake(message.l);
   }
 
   private resync(prefix: string): void {

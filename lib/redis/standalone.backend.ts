@@ -42,6 +42,10 @@ export class StandaloneBackend implements RedisBackend {
     await unlinkMatchingOn(this.client, pattern, (keys) => this.unlink(keys));
   }
 
+  keyed<T>(_key: string, args: readonly string[]): Promise<T> {
+    return this.client.sendCommand<T>(args);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.client.sendCommand(['PUBLISH', channel, message]);
   }

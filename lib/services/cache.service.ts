@@ -7,6 +7,8 @@ import { parseOptionalTtl, Ttl } from '../core/ttl';
 import { resultTtl, WarnOnce } from '../core/result-ttl';
 import { outsideStrict, reportStoreFailure, strictly } from '../core/strict-scope';
 import { ValueCache, WrapPolicy } from '../core/value-cache';
+import { DistributedLockOption, parseLockSetting, resolveLock } from '../core/lock-policy';
+import { assertCanLock } from '../stores/store-capabilities';
 import { serializeValue, UNDECODABLE } from '../core/value.serializer';
 import { CacheConfigError } from '../errors/cache-config.error';
 import { CacheErrorCode } from '../errors/cache-error-code';
@@ -59,6 +61,13 @@ export interface CacheWrapOptions<T = any> extends CacheSetOptions<T> {
   flightTimeout?: Ttl;
   /** `'frozen'`: a hit returns one deep-frozen value shared by all callers. @default the module's */
   values?: 'copies' | 'frozen';
+  /**
+   * One factory run across every instance sharing the store (needs `redisStore()`): `true`,
+   * `false` or `{ lease, wait }`; without one that can lock, the call rejects with
+   * `CacheConfigError`.
+   * @default the module's (`false`)
+   */
+  distributedLock?: DistributedLockOption;
 }
 
 /**
@@ -153,6 +162,9 @@ export class CacheService implements OnApplicationShutdown {
     factory: () => T | Promise<T>,
     options: CacheWrapOptions<T> = {},
   ): Promise<T> {
+    const setting = parseLockSetting(options.distributedLock, 'CacheService@wrap');
+    const lock = resolveLock(setting, this.options.distributedLock);
+    if (setting) assertCanLock(this.engine.store, 'CacheService@wrap');
     const ttlOf = typeof options.ttl === 'function' ? options.ttl : undefined;
     const policy: WrapPolicy = {
       ttl: ttlOf ? this.options.ttl : (this.ttl(options.ttl as Ttl, 'ttl') ?? this.options.ttl),
@@ -164,6 +176,7 @@ export class CacheService implements OnApplicationShutdown {
       staleIfError: this.ttl(options.staleIfError, 'staleIfError') ?? this.options.staleIfError,
       flightTimeout: this.ttl(options.flightTimeout, 'flightTimeout') ?? this.options.flightTimeout,
       frozen: (options.values ?? this.options.values) === 'frozen',
+      lock,
     };
     if (!options.strict) return this.values.wrap(key, factory, policy);
     return strictly(async (failed) => {

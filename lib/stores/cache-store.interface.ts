@@ -1,3 +1,5 @@
+import type { StoreLock } from './store-lock.interface';
+
 /** A value or a promise of it: in-process stores answer synchronously so a hit needs no promise. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -44,6 +46,11 @@ export interface CacheStore {
    * unsubscribe function.
    */
   onCircuitChange?(listener: (state: 'closed' | 'open' | 'half-open') => void): () => void;
+  /**
+   * A lock every process sharing the store sees (distributed single-flight). Left out: the store
+   * cannot lock, and `distributedLock` is refused at bootstrap.
+   */
+  readonly lock?: StoreLock;
   /** Closes connections; called when the Nest application shuts down. */
   close?(): MaybePromise<void>;
 }

@@ -29,3 +29,16 @@ export function assertCanEvictAll(store: CacheStore, where: string): void {
     );
   }
 }
+
+/**
+ * Throws `CacheConfigError` for `distributedLock` set at `where` on a store that cannot lock across
+ * instances (in-process stores, Keyv adapters): it would silently give per-process single-flight.
+ */
+export function assertCanLock(store: CacheStore, where: string): void {
+  if (store.lock === undefined) {
+    throw new CacheConfigError(
+      messages.lockUnsupported(where, store.name),
+      CacheErrorCode.StoreUnsupported,
+    );
+  }
+}

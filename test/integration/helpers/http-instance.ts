@@ -1,6 +1,6 @@
-import { INestApplication, Module, Type } from '@nestjs/common';
+import { INestApplication, Module, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CacheModule, CacheService, CacheStore } from 'nestjs-cached';
+import { CacheModule, CacheModuleOptions, CacheService, CacheStore } from 'nestjs-cached';
 
 /** A listening Express app (loopback, free port) whose CacheModule uses `store`. */
 export interface HttpInstance {
@@ -12,11 +12,13 @@ export interface HttpInstance {
 export async function bootHttpInstance(
   store: CacheStore,
   controllers: Type<unknown>[],
-  options: { storeTimeout: number },
+  options: { storeTimeout: number } & Omit<CacheModuleOptions, 'store'>,
+  providers: Provider[] = [],
 ): Promise<HttpInstance> {
   @Module({
-    imports: [CacheModule.forRoot({ store, storeTimeout: options.storeTimeout })],
+    imports: [CacheModule.forRoot({ ...options, store })],
     controllers,
+    providers,
   })
   class HttpInstanceModule {}
   const moduleRef = await Test.createTestingModule({ imports: [HttpInstanceModule] }).compile();

@@ -32,6 +32,9 @@ export class FakeBackend implements RedisBackend {
   async publish(): Promise<void> {
     this.check();
   }
+  async keyed<T>(): Promise<T> {
+    throw new Error('locks are tested against a real Redis');
+  }
   subscriber(): NodeRedisClient {
     return this.subscriberClient as unknown as NodeRedisClient;
   }
