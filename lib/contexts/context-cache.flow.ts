@@ -96,7 +96,7 @@ export class ContextCacheFlow {
           counter.miss(key);
           return this.compute(call).catch((error) => {
             this.logger.warn(messages.staleIfError(key, error));
-            counter.stale(key, createdAt);
+            counter.missServedStale(key, createdAt);
             return [value];
           });
         }
@@ -121,9 +121,10 @@ export class ContextCacheFlow {
       user,
       plan.flightTimeout,
     );
-    if (!leader) counter.joined();
     const result = await promise;
-    return leader || result.own ? result.value : [deserializeValue(result.payload!)];
+    if (leader || result.own) return result.value;
+    counter.joined(); // only a caller that used the shared result saved a run
+    return [deserializeValue(result.payload!)];
   }
 
   /** `@CachePut`: always runs, then stores; newer than any computation in progress. */
