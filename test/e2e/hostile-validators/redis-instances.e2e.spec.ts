@@ -1,6 +1,8 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { Cached, CacheModule } from 'nestjs-cached';
 import { redisStore } from 'nestjs-cached/redis';
+import { eventually } from '../../integration/helpers/eventually';
+import { redisAdmin } from '../../integration/helpers/redis-admin';
 import { RedisServer } from '../../integration/helpers/redis-server';
 import { bootSafe, counters, expectXCache } from '../helpers/safety';
 
@@ -36,6 +38,13 @@ describe('validators across instances sharing one Redis', () => {
     try {
       const miss = await writer.http().get('/rv/item/1').set('X-Tenant', 't').expect(200);
       expectXCache(miss, 'MISS');
+      // the miss writes after it answered: wait until the entry is in Redis
+      const admin = await redisAdmin(server.url);
+      try {
+        await eventually(async () => expect(await admin.dbSize()).toBeGreaterThan(0), 10_000);
+      } finally {
+        await admin.quit();
+      }
       const hit = await reader.http().get('/rv/item/1').set('X-Tenant', 't').expect(200);
       expectXCache(hit, 'HIT');
       const back = await writer.http().get('/rv/item/1').set('X-Tenant', 't').expect(200);
