@@ -1,4 +1,5 @@
 import { ifNoneMatchHits } from './entity-tags';
+import { parseHttpDate } from './http-date';
 
 /** The entry header facts an answer depends on (see `stored-response.ts`). */
 export interface EntryHead {
@@ -99,7 +100,7 @@ function isNotModified(
   if (/(^|[\s,])no-cache(\s*[,=]|\s*$)/i.test(String(headers['cache-control'] ?? ''))) return false;
   if (ifNoneMatch !== undefined) return etag !== undefined && ifNoneMatchHits(ifNoneMatch, etag);
   if (lastModified === undefined) return false;
-  const since = Date.parse(ifModifiedSince!);
+  const since = parseHttpDate(ifModifiedSince!);
   const modified = Date.parse(lastModified);
   return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
 }
