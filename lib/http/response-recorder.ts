@@ -68,6 +68,7 @@ export class ResponseRecorder {
       settle(failure === undefined ? outcome : { ...outcome, failure });
     };
     const statuses = call.plan.cached!.put ? ANY_2XX : this.options.statuses;
+    notFreshForExpress(call.req);
     const stop = captureResponse(
       rawOf(res),
       (response) => {
@@ -238,4 +239,15 @@ function serializedOrNothing(value: unknown): string | undefined {
 /** A stream the platform pipes (Fastify sends a returned `Readable` as it comes). */
 function isStream(value: unknown): boolean {
   return typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
+}
+
+/**
+ * Express's `res.send` answers a conditional request with its own empty `304` (its own `ETag`)
+ * before the cache sees the body: on a recorded miss the request is never "fresh" to Express, so
+ * the full response is recorded and stored and the cache's own validators decide the `304`.
+ */
+function notFreshForExpress(req: HttpCall['req']): void {
+  const headers = req.headers;
+  if (headers['if-none-match'] === undefined && headers['if-modified-since'] === undefined) return;
+  Object.defineProperty(req, 'fresh', { value: false, configurable: true });
 }
