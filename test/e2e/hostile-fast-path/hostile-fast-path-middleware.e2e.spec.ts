@@ -2,6 +2,8 @@ import {
   Controller,
   Get,
   Header,
+  Headers,
+  Query,
   INestApplication,
   MiddlewareConsumer,
   Module,
@@ -23,6 +25,13 @@ class MiddlewareController {
   item() {
     count('item');
     return { item: true };
+  }
+
+  @Get('echo')
+  @Cached({ scope: 'public', vary: ['accept-language'] })
+  echo(@Query() query: Record<string, string>, @Headers('accept-language') lang?: string) {
+    count('echo');
+    return { query, lang };
   }
 }
 
@@ -82,6 +91,18 @@ describe.each(PLATFORMS)(
       expect(hit2.headers['x-request-id']).not.toBe(hit.headers['x-request-id']);
       expect(miss.headers['access-control-allow-origin']).toBe('https://a.example');
       expect(hit.headers['access-control-allow-origin']).toBe('https://b.example');
+    });
+
+    it('keys fast hits by query string and vary headers', async () => {
+      const get = (q: string, lang: string) =>
+        http().get(`/api/v1/mw/echo?${q}`).set('Accept-Language', lang).expect(200);
+      for (let round = 0; round < 2; round++) {
+        expect((await get('a=1', 'en')).body).toEqual({ query: { a: '1' }, lang: 'en' });
+        expect((await get('a=2', 'en')).body).toEqual({ query: { a: '2' }, lang: 'en' });
+        expect((await get('a=1', 'fr')).body).toEqual({ query: { a: '1' }, lang: 'fr' });
+      }
+      expect((await get('a=1', 'fr')).headers['x-cache']).toBe('HIT');
+      expect(calls.echo).toBe(3);
     });
 
     it('counts fast hits per source like standard hits', async () => {
