@@ -6,11 +6,12 @@ import {
   INestApplication,
   Injectable,
   Module,
+  Post,
   UseGuards,
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Exclude } from 'class-transformer';
-import { Cached, CacheModule, CacheService } from 'nestjs-cached';
+import { Cached, CacheEvict, CacheModule, CacheService } from 'nestjs-cached';
 import { bootApp, Platform, PLATFORMS } from '../helpers/platforms';
 
 const calls: Record<string, number> = {};
@@ -51,6 +52,19 @@ class OpenController {
   tagged() {
     count('tagged');
     return { n: calls.tagged };
+  }
+
+  @Get('keyed')
+  @Cached({ scope: 'public', fastPath: true, key: 'keyed' })
+  keyed() {
+    count('keyed');
+    return { n: calls.keyed };
+  }
+
+  @Post('keyed')
+  @CacheEvict({ keys: ['keyed'] })
+  evictKeyed() {
+    return { evicted: true };
   }
 
   @Get('serialized')
@@ -151,6 +165,21 @@ describe.each(PLATFORMS)('hostile fast path (%s)', (platform: Platform) => {
     await service.clear();
     const cleared = await plainHttp().get('/open/tagged').expect(200);
     expect(cleared.headers['x-cache']).toBe('MISS');
+  });
+
+  it('sees @CacheEvict and delete at once', async () => {
+    const service = plain.get(CacheService);
+    const first = await plainHttp().get('/open/keyed').expect(200);
+    expect((await plainHttp().get('/open/keyed')).headers['x-cache']).toBe('HIT');
+    await plainHttp().post('/open/keyed').expect(201);
+    const second = await plainHttp().get('/open/keyed').expect(200);
+    expect(second.headers['x-cache']).toBe('MISS');
+    expect(second.text).not.toBe(first.text);
+    expect((await plainHttp().get('/open/keyed')).headers['x-cache']).toBe('HIT');
+    await service.delete('keyed');
+    const third = await plainHttp().get('/open/keyed').expect(200);
+    expect(third.headers['x-cache']).toBe('MISS');
+    expect(third.text).not.toBe(second.text);
   });
 
   it('answers If-None-Match on a fast hit with the standard 304', async () => {
