@@ -47,7 +47,7 @@ describe.each(PLATFORMS)(
   'hostile fast path: identities and versions (%s)',
   (platform: Platform) => {
     let app: INestApplication;
-    let http: ReturnType<Awaited<ReturnType<typeof bootApp>>['http']>;
+    let http: Awaited<ReturnType<typeof bootApp>>['http'];
     beforeAll(async () => {
       ({ app, http } = await bootApp(platform, IdentityApp, (a) =>
         a.enableVersioning({ type: VersioningType.HEADER, header: 'x-api-version' }),

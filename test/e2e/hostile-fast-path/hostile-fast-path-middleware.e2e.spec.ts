@@ -55,7 +55,7 @@ describe.each(PLATFORMS)(
   'hostile fast path: middleware and CORS on hits (%s)',
   (platform: Platform) => {
     let app: INestApplication;
-    let http: ReturnType<Awaited<ReturnType<typeof bootApp>>['http']>;
+    let http: Awaited<ReturnType<typeof bootApp>>['http'];
 
     beforeAll(async () => {
       ({ app, http } = await bootApp(platform, MiddlewareApp, (a) => {

@@ -25,7 +25,7 @@ class StaleApp {}
 
 describe.each(PLATFORMS)('hostile fast path: expired entries (%s)', (platform: Platform) => {
   let app: INestApplication;
-  let http: ReturnType<Awaited<ReturnType<typeof bootApp>>['http']>;
+  let http: Awaited<ReturnType<typeof bootApp>>['http'];
   beforeAll(async () => ({ app, http } = await bootApp(platform, StaleApp)));
   afterAll(() => app.close());
 

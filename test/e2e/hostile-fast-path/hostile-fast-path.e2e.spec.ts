@@ -97,7 +97,7 @@ class LockedApp {}
 
 describe.each(PLATFORMS)('hostile fast path (%s)', (platform: Platform) => {
   let plain: INestApplication;
-  let plainHttp: ReturnType<Awaited<ReturnType<typeof bootApp>>['http']>;
+  let plainHttp: Awaited<ReturnType<typeof bootApp>>['http'];
   let locked: INestApplication;
   let lockedHttp: typeof plainHttp;
 
