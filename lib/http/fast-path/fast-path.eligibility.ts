@@ -63,6 +63,8 @@ function refusal(route: FastPathRoute): string | undefined {
   if (cached!.scope !== 'public') {
     return "its scope is not 'public' (a fast hit is shared by every request, identified or not)";
   }
+  // Global guards and interceptors unknown: fail closed rather than skip one.
+  if (appConfig === undefined) return "Nest's application config (global guards) is unreachable";
   const method = Reflect.getMetadata(NEST_METHOD_METADATA, handler);
   if (method !== RequestMethod.GET) return 'it is not a GET route';
   const guards = guardLevel(route);
