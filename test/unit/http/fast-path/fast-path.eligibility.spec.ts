@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { Cached } from 'nestjs-cached';
 import { decideFastPath } from '../../../../lib/http/fast-path/fast-path.eligibility';
-import { resolveOptions } from '../../../../lib/core/resolve-options';
+import { resolveOptions } from '../../../../lib/options/resolve-options';
 import { CachedMetadata } from '../../../../lib/metadata/cached-metadata';
 
 @Controller('unit')
