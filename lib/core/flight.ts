@@ -45,6 +45,12 @@ export interface FlightResult<T> {
    */
   failure?: { error: unknown };
   /**
+   * The store write of the result, when it has not landed yet (an asynchronous store): the flight
+   * stays joinable until it does, so a request arriving between the response and the write shares
+   * the result instead of computing again.
+   */
+  written?: Promise<unknown>;
+  /**
    * Set when another instance holds the distributed lock of the key while a stale entry is
    * served (staleWhileRevalidate): nothing was computed here, the caller serves the stale entry.
    */

@@ -66,7 +66,10 @@ export class SingleFlight {
       if (this.flights.get(storeKey) === flight) this.flights.delete(storeKey);
       if (ticket !== undefined) this.office.release(ticket);
     };
-    promise.then(settle, settle);
+    promise.then(
+      (result) => (result.written ? result.written.then(settle, settle) : settle()),
+      settle,
+    );
     return { leader: true, promise };
   }
 

@@ -2,6 +2,7 @@ import { Logger, StreamableFile } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { Observable, Subscription } from 'rxjs';
 import { CacheEngine } from '../core/cache.engine';
+import { isThenable } from '../utils/is-thenable';
 import { FlightResult, Ticket } from '../core/flight';
 import { serializeValue } from '../core/value.serializer';
 import { errorText, messages } from '../errors/cache.messages';
@@ -196,7 +197,7 @@ export class ResponseRecorder {
     // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
     const kept = plan.observed ? serializedOrNothing(value) : undefined;
     const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
-    void this.engine.commit(ticket, payload, {
+    const written = this.engine.commit(ticket, payload, {
       ttl: plan.ttl,
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
       meta,
@@ -213,7 +214,7 @@ export class ResponseRecorder {
       throughSend: captured.throughSend,
       value: kept,
     };
-    return { value: response, payload, meta };
+    return { value: response, payload, meta, written: isThenable(written) ? written : undefined };
   }
 
   private warnOnce(id: string, message: () => string): void {

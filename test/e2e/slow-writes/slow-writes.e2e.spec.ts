@@ -187,3 +187,44 @@ describe.each(PLATFORMS)('behind HTTP, on %s: a delete overtaken by a slow write
     }
   });
 });
+
+describe.each(PLATFORMS)(
+  'behind HTTP, on %s: a request between a response and its slow write',
+  (platform) => {
+    @Controller('pages')
+    class PagesController {
+      calls = 0;
+      @Get(':id')
+      @Cached({ key: 'page:{params.id}' })
+      find(@Param('id') id: string) {
+        return { id, call: ++this.calls };
+      }
+    }
+
+    // The miss's response goes out before its store write lands (an asynchronous store): a request
+    // arriving in between shares that response instead of running the handler again (a stampede on
+    // Redis used to run it a few times).
+    it('shares the response being written: the handler runs once', async () => {
+      const adapter = new SlowWriteAdapter();
+      adapter.delayMs = 300;
+      @Module({
+        imports: [CacheModule.forRoot({ store: slowKeyv(adapter), storeTimeout: 2_000 })],
+        controllers: [PagesController],
+      })
+      class HttpApp {}
+      const { app, http } = await bootApp(platform, HttpApp);
+      try {
+        await http().get('/pages/1').expect(200);
+        await adapter.started.promise;
+        const during = await http().get('/pages/1').expect(200);
+        expect(during.body).toEqual({ id: '1', call: 1 });
+        await sleep(adapter.delayMs + 50);
+        const after = await http().get('/pages/1').expect(200).expect('X-Cache', 'HIT');
+        expect(after.body).toEqual({ id: '1', call: 1 });
+        expect(app.get(PagesController).calls).toBe(1);
+      } finally {
+        await app.close();
+      }
+    });
+  },
+);
