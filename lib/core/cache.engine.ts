@@ -15,6 +15,7 @@ import { GuardedStore } from './guarded-store';
 import { SourceCounter } from './source.counter';
 import { StatsCounter } from './stats.counter';
 import { EntryKey, StoreKeys } from './store-keys';
+import { isThenable } from '../utils/is-thenable';
 import { TagVersions } from './tag-versions';
 import { operation, traced, tracing } from './operation-tracing';
 import { serializeValue, UNDECODABLE } from './value.serializer';
@@ -118,9 +119,25 @@ export class CacheEngine {
   lookup(key: string | EntryKey, user?: string): MaybePromise<Lookup> {
     const at = this.at(key, user);
     if (tracing()) {
-      return traced(operation('lookup', this.namespace, at.key), () => this.reader.lookup(at));
+      return traced(operation('lookup', this.namespace, at.key), () => this.read(at));
     }
-    return this.reader.lookup(at);
+    return this.read(at);
+  }
+
+  /**
+   * An asynchronous read that misses while a computation of the key landed its value meanwhile
+   * reads once more: without it, a request whose read started just before the write would run
+   * the computation a second time (the flight it could have joined has ended).
+   */
+  private read(at: EntryKey): MaybePromise<Lookup> {
+    const mark = this.flights.mark;
+    const found = this.reader.lookup(at);
+    if (!isThenable<Lookup>(found)) return found;
+    return found.then((first) =>
+      first.state === 'miss' && !first.failed && this.flights.landedSince(at.storeKey, mark)
+        ? this.reader.lookup(at)
+        : first,
+    );
   }
 
   /**

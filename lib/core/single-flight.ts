@@ -6,6 +6,9 @@ import { EntryKey } from './store-keys';
 
 const TIMED_OUT = Symbol('timed out');
 
+/** How many recently landed keys are remembered for reads that overlapped them (then forgotten). */
+const LANDED_MEMORY = 10_000;
+
 /** How a flight starts and ends its ticket (the engine's `begin` and `release`). */
 export interface TicketOffice {
   begin(key: EntryKey, tags: readonly string[]): MaybePromise<Ticket>;
@@ -20,6 +23,9 @@ export interface TicketOffice {
  */
 export class SingleFlight {
   readonly flights = new Map<string, Flight<unknown>>();
+  /** Counts the flights that ended with a storable result; `landed` maps a key to its last one. */
+  private landings = 0;
+  private readonly landed = new Map<string, number>();
 
   constructor(
     private readonly office: TicketOffice,
@@ -30,6 +36,21 @@ export class SingleFlight {
   joinable(storeKey: string, timeoutMs: number): boolean {
     const running = this.flights.get(storeKey);
     return running !== undefined && Date.now() - running.startedAt < timeoutMs;
+  }
+
+  /** A mark to take when an asynchronous read starts (see `landedSince`). */
+  get mark(): number {
+    return this.landings;
+  }
+
+  /**
+   * True when a computation of `storeKey` ended with a storable result after `mark` was taken: a
+   * read that started before its write landed may have missed it, and should read again rather
+   * than compute a second time (a stampede on a remote store).
+   */
+  landedSince(storeKey: string, mark: number): boolean {
+    const landing = this.landed.get(storeKey);
+    return landing !== undefined && landing > mark;
   }
 
   run<T>(
@@ -66,8 +87,15 @@ export class SingleFlight {
       if (this.flights.get(storeKey) === flight) this.flights.delete(storeKey);
       if (ticket !== undefined) this.office.release(ticket);
     };
+    const land = (result: FlightResult<T>) => {
+      settle();
+      if (result.payload === undefined) return;
+      if (this.landed.size >= LANDED_MEMORY) this.landed.clear();
+      this.landed.set(storeKey, ++this.landings);
+    };
     promise.then(
-      (result) => (result.written ? result.written.then(settle, settle) : settle()),
+      (result) =>
+        result.written ? result.written.then(() => land(result), settle) : land(result),
       settle,
     );
     return { leader: true, promise };
