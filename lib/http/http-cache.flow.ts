@@ -30,6 +30,9 @@ interface Stale {
   whileRevalidating: boolean;
 }
 
+/** What an unobserved hit hands Nest (the stored response goes out when Nest sends). */
+const NOTHING: Observable<unknown> = of(undefined);
+
 /** A promise that never settles (a fresh one each time, so nothing accumulates on it). */
 const never = () => new Promise<never>(() => undefined);
 
@@ -124,8 +127,9 @@ export class HttpCacheFlow {
   /** Sends `stored` when Nest sends; other interceptors get its body, when there are any. */
   private replay(call: HttpCall, stored: StoredResponse, label: AnswerLabel): Observable<unknown> {
     const answer = cachedAnswer(stored, call.req, call.plan.validators, Date.now(), label);
-    replayOnSend(call.res, stored, { answer, observed: call.plan.observed });
-    if (!call.plan.observed) return of(undefined);
+    const observed = call.plan.observed;
+    replayOnSend(call.res, stored, { answer, observed, handler: call.ctx.getHandler() });
+    if (!observed) return NOTHING;
     return of(stored.value !== undefined ? deserializeValue(stored.value) : bodyValue(stored));
   }
 

@@ -20,8 +20,28 @@ export interface ReplayTarget {
 /** The methods Nest (or an app) calls to send a response, on Express and on Fastify. */
 const EXPRESS_SENDERS = ['send', 'json', 'jsonp', 'render', 'redirect'] as const;
 const FASTIFY_SENDERS = ['send', 'view', 'redirect'] as const;
+/**
+ * What Nest calls on a route that no other interceptor wraps and that has no `@Render()`,
+ * `@Redirect()` or `@Sse()`: its `reply`, that is `send` (the hit's value is `undefined`).
+ */
+const SEND_ONLY = ['send'] as const;
 /** The senders an exception filter uses: with an error status, they send the error. */
 const ERROR_SENDERS: ReadonlySet<string> = new Set(['send', 'json', 'jsonp']);
+/** Nest's metadata keys of the handlers it answers otherwise than with `reply`. */
+const OTHER_ANSWERS = ['__renderTemplate__', '__redirect__', '__sse__'];
+
+/** Per handler: Nest sends its result with `reply` (`send`) only. */
+const sendsWithReply = new WeakMap<Function, boolean>();
+
+/** True when Nest answers `handler`'s requests with `reply` (no render, redirect or SSE). */
+function repliesWithSend(handler: Function): boolean {
+  let known = sendsWithReply.get(handler);
+  if (known === undefined) {
+    known = OTHER_ANSWERS.every((key) => Reflect.getMetadata(key, handler) === undefined);
+    sendsWithReply.set(handler, known);
+  }
+  return known;
+}
 
 /** How a hit goes out; see `replayOnSend`. */
 export interface ReplayOptions {
@@ -32,6 +52,11 @@ export interface ReplayOptions {
    * (a per-request stamp) are kept rather than replaced by the miss's.
    */
   observed: boolean;
+  /**
+   * The route's handler: when no other interceptor wraps it and Nest sends its result with
+   * `reply`, only `send` is taken over (fewer properties written on the response per hit).
+   */
+  handler?: Function;
 }
 
 /**
@@ -51,7 +76,12 @@ export interface ReplayOptions {
  */
 export function replayOnSend(res: ReplayTarget, stored: StoredResponse, options: ReplayOptions) {
   const fastify = typeof res.hijack === 'function' && res.raw !== undefined;
-  const senders = fastify ? FASTIFY_SENDERS : EXPRESS_SENDERS;
+  const senders =
+    !options.observed && options.handler !== undefined && repliesWithSend(options.handler)
+      ? SEND_ONLY
+      : fastify
+        ? FASTIFY_SENDERS
+        : EXPRESS_SENDERS;
   const target = res as unknown as Record<string, (...args: unknown[]) => unknown>;
   const routeStatus = res.statusCode;
   const atHit = options.observed ? res.getHeaders() : undefined;
@@ -89,28 +119,80 @@ export function sendStored(
   beforeFastifySend?: () => void,
 ): unknown {
   const fastify = typeof res.hijack === 'function' && res.raw !== undefined;
-  const headers = merged(res.getHeaders(), stored.headers, atHit);
-  const names = applyAnswerTo(answer, headers);
-  if (!fastify) writeExpress(res as unknown as ServerResponse, stored, headers, names, answer);
-  else if (stored.throughSend && !answer.notModified) {
+  if (!fastify) {
+    writeExpress(res as unknown as ServerResponse, stored, answer, atHit);
+  } else if (stored.throughSend && !answer.notModified) {
     beforeFastifySend?.();
-    return sendThroughFastify(res, stored, headers, names);
-  } else writeFastify(res, stored, headers, answer);
+    return sendThroughFastify(res, stored, answer, atHit);
+  } else {
+    const headers = merged(res.getHeaders(), stored.headers, atHit);
+    applyAnswerTo(answer, headers);
+    writeFastify(res, stored, headers, answer);
+  }
   return res;
+}
+
+/** Reads and writes one response header: Node's response (Express) or a Fastify reply. */
+interface HeaderAccess<T> {
+  get(res: T, name: string): unknown;
+  set(res: T, name: string, value: unknown): void;
+}
+
+const NODE_HEADERS: HeaderAccess<ServerResponse> = {
+  get: (res, name) => res.getHeader(name),
+  set: (res, name, value) => res.setHeader(name, value as string),
+};
+
+const REPLY_HEADERS: HeaderAccess<ReplayTarget> = {
+  get: (res, name) => (res as unknown as { getHeader(name: string): unknown }).getHeader(name),
+  set: (res, name, value) => res.header!(name, value),
+};
+
+/**
+ * Puts the stored headers over the response's own, then the answer's (`applyAnswerTo` done on
+ * the response itself, with no copy of its headers): what `merged` and `applyAnswerTo` make of
+ * a header record, in the same order. Headers an outer interceptor set after the hit (they
+ * differ from `atHit`) stay; `Vary` lists are merged.
+ */
+function putHeaders<T>(
+  access: HeaderAccess<T>,
+  res: T,
+  stored: StoredResponse,
+  answer: CachedAnswer,
+  atHit: Record<string, unknown> | undefined,
+): void {
+  const headers = stored.headers;
+  for (const name in headers) {
+    const value = headers[name];
+    if (name === 'vary') {
+      const vary = access.get(res, 'vary');
+      const names = Array.isArray(value) ? value.join(',') : value;
+      access.set(res, 'vary', vary === undefined ? value : mergeVary(vary, names.split(',')));
+      continue;
+    }
+    if (atHit !== undefined) {
+      const current = access.get(res, name);
+      if (current !== undefined && current !== atHit[name]) continue;
+    }
+    access.set(res, name, value);
+  }
+  const own = answer.headers;
+  for (const name in own) access.set(res, name, own[name]);
+  if (answer.cacheControl !== undefined && access.get(res, 'cache-control') === undefined) {
+    access.set(res, 'cache-control', answer.cacheControl);
+  }
+  if (answer.vary.length > 0) {
+    access.set(res, 'vary', mergeVary(access.get(res, 'vary'), answer.vary));
+  }
 }
 
 function writeExpress(
   raw: ServerResponse,
   stored: StoredResponse,
-  headers: Record<string, unknown>,
-  names: string[],
   answer: CachedAnswer,
+  atHit: Record<string, unknown> | undefined,
 ): void {
-  // (on a 304 the Content-* headers are gone from `headers`: removed below)
-  for (const name in stored.headers) {
-    if (headers[name] !== undefined) raw.setHeader(name, headers[name] as string);
-  }
-  for (const name of names) raw.setHeader(name, headers[name] as string);
+  putHeaders(NODE_HEADERS, raw, stored, answer, atHit);
   if (answer.notModified) {
     for (const name of NOT_ON_304_HEADERS) raw.removeHeader(name);
     raw.statusCode = 304;
@@ -144,12 +226,11 @@ function writeFastify(
 function sendThroughFastify(
   res: ReplayTarget,
   stored: StoredResponse,
-  headers: Record<string, unknown>,
-  names: string[],
+  answer: CachedAnswer,
+  atHit: Record<string, unknown> | undefined,
 ): unknown {
   res.code!(stored.status);
-  for (const name in stored.headers) res.header!(name, headers[name]);
-  for (const name of names) res.header!(name, headers[name]);
+  putHeaders(REPLY_HEADERS, res, stored, answer, atHit);
   return (res as unknown as { send(body: unknown): unknown }).send(stored.body);
 }
 
