@@ -37,6 +37,18 @@ const SCRIPT: Step[] = [
   { path: '/v/honor/p', headers: { 'Cache-Control': 'only-if-cached' }, statusOnly: true },
 ];
 
+/**
+ * A header as compared across platforms: `Age` only by presence; `Last-Modified` (the entry's
+ * creation, in whole seconds) as "recent" when it is a valid date of the last minute, since the
+ * two transcripts may run on either side of a second boundary.
+ */
+function comparable(name: string, value: unknown): unknown {
+  if (name === 'age') return 'present';
+  if (name !== 'last-modified') return value;
+  const at = Date.parse(String(value));
+  return Math.abs(Date.now() - at) < 60_000 ? 'recent' : value;
+}
+
 async function transcript(app: SafeApp) {
   const out: unknown[] = [];
   const etags: Record<string, string> = {};
@@ -47,7 +59,7 @@ async function transcript(app: SafeApp) {
     if (res.headers.etag) etags[step.path] = res.headers.etag;
     const headers: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(res.headers)) {
-      if (!IGNORED.has(name)) headers[name] = name === 'age' ? 'present' : value;
+      if (!IGNORED.has(name)) headers[name] = comparable(name, value);
     }
     if (step.statusOnly) out.push({ step, status: res.status });
     else out.push({ step, status: res.status, headers, text: res.text ?? '' });
@@ -58,7 +70,7 @@ async function transcript(app: SafeApp) {
       const answer = await nm;
       const nmHeaders: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(answer.headers)) {
-        if (!IGNORED.has(name)) nmHeaders[name] = name === 'age' ? 'present' : value;
+        if (!IGNORED.has(name)) nmHeaders[name] = comparable(name, value);
       }
       out.push({ conditional: step.path, status: answer.status, headers: nmHeaders });
     }
