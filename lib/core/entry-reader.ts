@@ -4,11 +4,11 @@ import { MaybePromise } from '../stores/cache-store.interface';
 import { isThenable, then } from '../utils/is-thenable';
 import { CacheEntry } from './cache-entry';
 import { decodeEntry } from './entry.codec';
-import { frozenValue } from './frozen-value';
+import { copiedValue, frozenValue, templateBytes } from './frozen-value';
 import { GuardedStore } from './guarded-store';
 import { EntryKey, StoreKeys } from './store-keys';
 import { TagVersions } from './tag-versions';
-import { tryDeserialize, UNDECODABLE } from './value.serializer';
+import { UNDECODABLE } from './value.serializer';
 
 /** What a read found: nothing usable, a fresh entry, or one past its ttl but inside a stale window. */
 export type Lookup =
@@ -27,12 +27,14 @@ const FAILED: Lookup = { state: 'miss', failed: true };
 export class EntryReader {
   /**
    * Entries decoded lately, by their stored text: an in-process store hands back the very same
-   * string on every hit, so a hit skips the header's JSON.parse. Bounded by count and bytes.
+   * string on every hit, so a hit skips the header's JSON.parse (and, read again, the value's:
+   * see `copiedValue`). Bounded by count and bytes, the decoded value such an entry may keep
+   * included.
    */
   private readonly decoded = new LRUCache<string, CacheEntry>({
     max: 1_000,
     maxSize: 8 * 1024 * 1024,
-    sizeCalculation: (_entry, raw) => raw.length * 2 + 1,
+    sizeCalculation: (entry, raw) => raw.length * 2 + 1 + templateBytes(entry),
   });
 
   constructor(
@@ -92,7 +94,7 @@ export class EntryReader {
     entry: CacheEntry,
     frozen = false,
   ): T | typeof UNDECODABLE {
-    const value = frozen ? frozenValue<T>(entry) : tryDeserialize<T>(entry.payload);
+    const value = frozen ? frozenValue<T>(entry) : copiedValue<T>(entry);
     if (value === UNDECODABLE) this.damaged(at.storeKey, 'payload');
     return value;
   }

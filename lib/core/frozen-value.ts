@@ -1,11 +1,39 @@
 import { CacheEntry } from './cache-entry';
+import { cloneJson, isCloneable } from './json-clone';
 import { tryDeserialize, UNDECODABLE } from './value.serializer';
 
 /** Format letter of a plain JSON payload (`value.serializer.ts`): the only kind that is frozen. */
 const PLAIN = 106; /* j */
 
+/**
+ * Largest payload (characters) whose decoded value a memoized entry keeps for copies to be cloned
+ * from; a larger one is parsed on every hit.
+ */
+export const MAX_TEMPLATE_PAYLOAD = 256 * 1024;
+
+/**
+ * What the decoded value kept for copies may cost (bytes, a generous estimate: objects, arrays
+ * and strings of plain JSON take about twice its characters), counted against the reader's bound
+ * from the start.
+ */
+export function templateBytes(entry: CacheEntry): number {
+  const payload = entry.payload;
+  return payload.charCodeAt(0) === PLAIN && payload.length <= MAX_TEMPLATE_PAYLOAD
+    ? payload.length * 3
+    : 0;
+}
+
 /** An entry as the reader memoizes it, with the one frozen value all hits share. */
-type Memo = CacheEntry & { frozen?: unknown };
+type Memo = CacheEntry & {
+  /** The decoded value, deep-frozen: what frozen hits share, and what copies are cloned from. */
+  frozen?: unknown;
+  /** Copies are clones of `frozen` (`true`), or parses of the payload (`false`). */
+  cloneable?: boolean;
+  /** A copy was read once: the next copy builds the template. */
+  readOnce?: true;
+  /** The value nests too deeply to be frozen: decoded afresh on every hit. */
+  unfreezable?: true;
+};
 
 /**
  * The value of `entry` for `values: 'frozen'`: decoded once, deep-frozen, and shared by every hit
@@ -18,9 +46,53 @@ export function frozenValue<T>(entry: CacheEntry): T | typeof UNDECODABLE {
   const memo = entry as Memo;
   if ('frozen' in memo) return memo.frozen as T;
   const value = tryDeserialize<T>(entry.payload);
-  if (value === UNDECODABLE || entry.payload.charCodeAt(0) !== PLAIN) return value;
-  memo.frozen = deepFreeze(value);
+  if (value === UNDECODABLE || entry.payload.charCodeAt(0) !== PLAIN || memo.unfreezable) {
+    return value;
+  }
+  try {
+    memo.frozen = deepFreeze(value);
+  } catch {
+    // Nests deeper than the stack lets it be walked: a fresh copy per hit, never half frozen.
+    memo.unfreezable = true;
+    return tryDeserialize<T>(entry.payload);
+  }
   return memo.frozen as T;
+}
+
+/**
+ * A fresh copy of `entry`'s value, the caller's own to mutate: what parsing the payload gives. A
+ * memoized entry read a second time keeps its plain JSON value deep-frozen (the same one frozen
+ * hits share) and later copies clone it, which costs a fraction of a `JSON.parse`; values with
+ * very wide objects, payloads over `MAX_TEMPLATE_PAYLOAD` and tagged values (`Date`, `Map`, …)
+ * are parsed on every hit.
+ */
+export function copiedValue<T>(entry: CacheEntry): T | typeof UNDECODABLE {
+  const memo = entry as Memo;
+  if (memo.cloneable === true) {
+    const copy = cloneJson(memo.frozen as T);
+    if (copy !== undefined) return copy;
+  } else if (memo.cloneable === undefined && templated(memo)) {
+    const value = frozenValue<T>(memo);
+    if (value === UNDECODABLE) return value;
+    // Never `value` itself: it is the shared frozen value (unless freezing failed).
+    memo.cloneable = 'frozen' in memo && isCloneable(value);
+    const copy = memo.cloneable ? cloneJson(value) : undefined;
+    if (copy !== undefined) return copy;
+  }
+  return tryDeserialize<T>(entry.payload);
+}
+
+/** True when the template is due: plain JSON, small enough, and read once already. */
+function templated(memo: Memo): boolean {
+  if ('frozen' in memo) return true;
+  const payload = memo.payload;
+  if (payload.charCodeAt(0) !== PLAIN || payload.length > MAX_TEMPLATE_PAYLOAD) {
+    memo.cloneable = false;
+    return false;
+  }
+  if (memo.readOnce) return true;
+  memo.readOnce = true;
+  return false;
 }
 
 /** Freezes plain JSON data (objects, arrays) all the way down. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CACHE_RESOLVED_OPTIONS } from '../cache.constants';
-import { CacheEngine, Lookup, notStorableReason } from '../core/cache.engine';
+import { CacheEngine, EntryKey, Lookup, notStorableReason } from '../core/cache.engine';
+import { KeyLocations } from '../core/key-locations';
 import { isThenable } from '../utils/is-thenable';
 import { MaybePromise } from '../stores/cache-store.interface';
 import { parseOptionalTtl, Ttl } from '../core/ttl';
@@ -82,6 +83,9 @@ export class CacheService implements OnApplicationShutdown {
   private readonly values: ValueCache;
   private readonly warned = new WarnOnce(new Logger('CacheModule'));
   private readonly batch: CacheBatch;
+  /** Store keys of the keys read lately: a hit builds none. */
+  private readonly located: KeyLocations;
+  private readonly frozen: boolean;
 
   constructor(
     private readonly engine: CacheEngine,
@@ -89,6 +93,8 @@ export class CacheService implements OnApplicationShutdown {
   ) {
     this.values = new ValueCache(engine);
     this.batch = new CacheBatch(engine, options);
+    this.located = new KeyLocations((key) => engine.at(key));
+    this.frozen = options.values === 'frozen';
   }
 
   /**
@@ -149,8 +155,9 @@ export class CacheService implements OnApplicationShutdown {
 
   /** True when a fresh value is stored under `key`. */
   async has(key: string): Promise<boolean> {
-    const found = await this.engine.lookup(key);
-    return found.state === 'fresh' && this.engine.decodeValue(key, found.entry) !== UNDECODABLE;
+    const at = this.located.at(key);
+    const found = await this.engine.lookup(at);
+    return found.state === 'fresh' && this.engine.decodeValue(at, found.entry) !== UNDECODABLE;
   }
 
   /**
@@ -251,22 +258,24 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   private read<T>(key: string): Promise<T | undefined> {
+    let at: EntryKey;
     let found: MaybePromise<Lookup>;
     try {
-      found = this.engine.lookup(key);
+      at = this.located.at(key);
+      found = this.engine.lookup(at);
     } catch (error) {
       // A key that is not a string: a rejection, as from any async method.
       return Promise.reject(error);
     }
     // An in-process store answers synchronously: no promise chain on such a hit.
-    if (!isThenable<Lookup>(found)) return Promise.resolve(this.found<T>(key, found));
-    return Promise.resolve(found).then((f) => this.found<T>(key, f));
+    if (!isThenable<Lookup>(found)) return Promise.resolve(this.found<T>(key, at, found));
+    return Promise.resolve(found).then((f) => this.found<T>(key, at, f));
   }
 
-  private found<T>(key: string, found: Lookup): T | undefined {
+  private found<T>(key: string, at: EntryKey, found: Lookup): T | undefined {
     const value =
       found.state === 'fresh'
-        ? this.engine.decodeValue<T>(key, found.entry, undefined, this.options.values === 'frozen')
+        ? this.engine.decodeValue<T>(at, found.entry, undefined, this.frozen)
         : UNDECODABLE;
     if (value === UNDECODABLE) {
       this.engine.service.miss(key, found);

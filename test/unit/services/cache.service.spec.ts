@@ -81,6 +81,35 @@ describe('CacheService', () => {
     expect(await cache.get('w')).toEqual({ n: 1 });
   });
 
+  it('hands out independent copies on every hit, however often the key is read', async () => {
+    const stored = { id: 7, tags: ['a'], price: { amount: 1, currency: 'EUR' }, rows: [{ n: 1 }] };
+    await cache.set('hot', stored);
+    await cache.wrap('wrapped', () => stored);
+    for (const key of ['hot', 'wrapped']) {
+      const seen = new Set<unknown>();
+      for (let i = 0; i < 8; i++) {
+        const value = (await cache.get<typeof stored>(key))!;
+        expect(value).toEqual(stored);
+        expect(seen.has(value) || seen.has(value.price) || seen.has(value.rows[0])).toBe(false);
+        [value, value.price, value.rows[0]].forEach((object) => seen.add(object));
+        value.tags.push('changed');
+        value.price.amount = -1;
+        value.rows[0].n = -1;
+        delete (value as Partial<typeof stored>).id;
+      }
+    }
+    expect(await cache.wrap('wrapped', () => ({ other: true }))).toEqual(stored);
+  });
+
+  it('reads every key right among more keys than it remembers store keys of', async () => {
+    const keys = Array.from({ length: 2_500 }, (_, i) => `key:${i}`);
+    for (const key of keys) await cache.set(key, { key });
+    for (const key of [...keys, ...keys.slice(0, 10)]) {
+      expect(await cache.get(key)).toEqual({ key });
+    }
+    expect(await cache.get('key:2500')).toBeUndefined();
+  });
+
   it('respects a ttl given in ms or as a string', async () => {
     await cache.set('short', 1, { ttl: 50 });
     await cache.set('short-s', 1, { ttl: '50ms' });
