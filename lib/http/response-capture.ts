@@ -39,6 +39,44 @@ export type BeforeHead = (status: number, body: Buffer | string, sink: HeaderSin
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
 /**
+ * Stands in for Express's own `ETag` on a recorded miss (`holdFrameworkEtag`): the cache sets the
+ * entry's tag before the head goes out, so Express need not hash the body (nor turn it into a
+ * `Buffer` to do so). Never sent: the capture replaces it, or makes Express's tag after all.
+ */
+const HELD_ETAG = 'W/"nestjs-cached-held"';
+
+/** The part of an Express response that knows the app's `etag fn` setting. */
+interface ExpressResponseLike {
+  app?: { get?(setting: string): unknown };
+}
+
+/**
+ * Keeps Express from computing its own `ETag` of a recorded miss's body (`res.send` skips it when
+ * one is set): the cache computes the entry's tag just before the head goes out and replaces
+ * Express's anyway. Where the cache does not set one (a status the route does not store), the
+ * capture makes Express's tag as Express would have, so the response is unchanged. Call it on an
+ * Express response whose capture has a `beforeHead`, once the handler's value came out.
+ */
+export function holdFrameworkEtag(raw: ServerResponse): void {
+  if (raw.headersSent || raw.hasHeader('etag')) return;
+  if (typeof (raw as ExpressResponseLike).app?.get?.('etag fn') !== 'function') return;
+  raw.setHeader('etag', HELD_ETAG);
+}
+
+/** Puts back the `ETag` Express would have set (`res.send`: over the body it ends with), if held. */
+function releaseHeldEtag(raw: ServerResponse, chunk: unknown, encoding: unknown): void {
+  if (raw.headersSent || raw.getHeader('etag') !== HELD_ETAG) return;
+  raw.removeHeader('etag');
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  const etagFn = (raw as ExpressResponseLike).app?.get?.('etag fn');
+  if (typeof etagFn !== 'function') return;
+  // Express hashes what it sends: a string body as its bytes.
+  const bytes = typeof chunk === 'string' ? toBuffer(chunk, encoding) : chunk;
+  const etag: unknown = etagFn(bytes, undefined);
+  if (typeof etag === 'string' && etag !== '') raw.setHeader('etag', etag);
+}
+
+/**
  * Records what is actually sent on `raw` (Express's response, Fastify's `reply.raw`): the status,
  * the headers and the body bytes after every serializer, hook, schema and view engine the app
  * uses. Installed as the outermost wrapper for one response, it sees the bytes before transport
@@ -131,14 +169,16 @@ export function captureResponse(
   };
 
   raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+    // A head that goes out before `end` (a stream): Express made no tag of its own there.
+    if (!raw.headersSent && raw.getHeader('etag') === HELD_ETAG) raw.removeHeader('etag');
     if (finished) return (original.writeHead as Function).call(this, code, ...rest);
     const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
     if (headers === undefined) {
       status = code;
-      headers = { ...raw.getHeaders(), ...lowerCased(given) };
+      headers = withGiven(raw.getHeaders(), given);
     }
     const result = (original.writeHead as Function).call(this, code, ...rest);
-    finalHeaders = { ...raw.getHeaders(), ...lowerCased(given) };
+    finalHeaders = withGiven(raw.getHeaders(), given);
     return result;
   } as ServerResponse['writeHead'];
   raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
@@ -146,8 +186,13 @@ export function captureResponse(
     return (original.write as Function).call(this, chunk, ...rest);
   } as ServerResponse['write'];
   raw.end = function (this: ServerResponse, ...args: unknown[]) {
-    if (finished) return (original.end as Function).apply(this, args);
-    record(args[0], args[1]);
+    const chunk = args[0];
+    const encoding = args[1];
+    if (finished) {
+      releaseHeldEtag(raw, chunk, encoding);
+      return (original.end as Function).apply(this, args);
+    }
+    record(chunk, encoding);
     if (beforeHead !== undefined && headers === undefined && !raw.headersSent && !overflow) {
       // Express: the whole body is known before the head goes out.
       const code = raw.statusCode;
@@ -160,13 +205,15 @@ export function captureResponse(
         args = args.filter((arg) => typeof arg === 'function');
       }
     }
+    releaseHeldEtag(raw, chunk, encoding);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
     else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
   for (const name of METHODS) wrappers[name] = raw[name];
-  raw.once('close', onClose);
+  // `on`, not `once` (no wrapper per response): `finish` runs once, and takes it off.
+  raw.on('close', onClose);
   return () => finish(undefined);
 }
 
@@ -196,6 +243,11 @@ function join(chunks: (Buffer | string)[]): Buffer | string {
   return Buffer.concat(
     chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
   );
+}
+
+/** `headers` (a fresh copy, `getHeaders()`) with `writeHead`'s own header argument over them. */
+function withGiven(headers: Record<string, unknown>, given: unknown): Record<string, unknown> {
+  return given === undefined ? headers : Object.assign(headers, lowerCased(given));
 }
 
 /** `writeHead`'s header argument (an object, or a flat `[name, value, …]` list) by lower-case name. */
