@@ -101,12 +101,13 @@ export function captureResponse(
   /** The status a response had before `beforeHead` turned it into a `304`. */
   let notModifiedFrom = 0;
 
-  const wrappers: Record<string, unknown> = {};
+  /** Ours, in `METHODS` order, once installed. */
+  const wrappers: unknown[] = [];
   // Puts the methods back where ours are still on top; a wrapper installed over ours later (an
   // inner interceptor's) stays, and ours, finished, passes every call straight through.
   const restore = () => {
     METHODS.forEach((name, i) => {
-      if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[name]) return;
+      if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[i]) return;
       const descriptor = saved[i];
       if (descriptor) Object.defineProperty(raw, name, descriptor);
       // Assigned back rather than deleted: a `delete` would turn the response into a slow
@@ -121,10 +122,11 @@ export function captureResponse(
     beforeFastifySend(reply, (payload, headers) => {
       // Without a content type, sending the body again would make Fastify pick one.
       const typed = headers['content-type'] !== undefined;
-      let body: Buffer | undefined;
+      let body: Buffer | string | undefined;
       if (typed && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
         beforeSend = { payload, headers };
-        body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+        // A string as it is: its entity tag is over its UTF-8 bytes either way, with no copy.
+        body = payload;
       } else if (payload === undefined || payload === null) body = EMPTY; // a redirect, a 204
       if (beforeHead === undefined || body === undefined) return;
       const sink = replySink(reply as FastifyReplyLike);
@@ -172,7 +174,7 @@ export function captureResponse(
     // A head that goes out before `end` (a stream): Express made no tag of its own there.
     if (!raw.headersSent && raw.getHeader('etag') === HELD_ETAG) raw.removeHeader('etag');
     if (finished) return (original.writeHead as Function).call(this, code, ...rest);
-    const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
+    const given = objectArgument(rest);
     if (headers === undefined) {
       status = code;
       headers = withGiven(raw.getHeaders(), given);
@@ -211,7 +213,7 @@ export function captureResponse(
     else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
-  for (const name of METHODS) wrappers[name] = raw[name];
+  wrappers.push(raw.writeHead, raw.write, raw.end);
   // `on`, not `once` (no wrapper per response): `finish` runs once, and takes it off.
   raw.on('close', onClose);
   return () => finish(undefined);
@@ -243,6 +245,14 @@ function join(chunks: (Buffer | string)[]): Buffer | string {
   return Buffer.concat(
     chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
   );
+}
+
+/** `writeHead`'s headers argument, if any (after the optional status message). */
+function objectArgument(rest: unknown[]): unknown {
+  for (let i = 0; i < rest.length; i++) {
+    if (typeof rest[i] === 'object' && rest[i] !== null) return rest[i];
+  }
+  return undefined;
 }
 
 /** `headers` (a fresh copy, `getHeaders()`) with `writeHead`'s own header argument over them. */

@@ -113,7 +113,7 @@ export class ResponseRecorder {
         complete: () => {
           handlerValue = last;
           refusal = this.refusal(call, last);
-          handled = res.getHeaders();
+          handled = handledHeaders(res);
           if (refusal !== undefined) stop();
           else if (holdEtag) holdFrameworkEtag(raw);
           decide();
@@ -228,6 +228,20 @@ export class ResponseRecorder {
     this.warned.add(id);
     this.logger.warn(message());
   }
+}
+
+/**
+ * The headers that stood when the handler's value came out, as far as the recorder reads them
+ * (the handler's validators, and whether a `Content-Encoding` was there before the transport):
+ * three lookups rather than a copy of every header.
+ */
+function handledHeaders(res: HttpResponseLike): Record<string, unknown> {
+  if (res.getHeader === undefined) return res.getHeaders();
+  return {
+    etag: res.getHeader('etag'),
+    'last-modified': res.getHeader('last-modified'),
+    'content-encoding': res.getHeader('content-encoding'),
+  };
 }
 
 function rawOf(res: HttpResponseLike): ServerResponse {
