@@ -76,6 +76,33 @@ function releaseHeldEtag(raw: ServerResponse, chunk: unknown, encoding: unknown)
   if (typeof etag === 'string' && etag !== '') raw.setHeader('etag', etag);
 }
 
+/** The capture wrappers (`METHODS` order) of the responses being recorded by prototype. */
+const ACTIVE = new WeakMap<object, Function[]>();
+/** Per response prototype, the one put under it while a response is recorded. */
+const CAPTURING = new WeakMap<object, object>();
+
+/**
+ * A prototype over `base` whose `writeHead` / `write` / `end` call the capture's wrappers of the
+ * response they are called on, while it is recorded, and `base`'s methods otherwise (after the
+ * capture, or for a wrapper an inner layer installed over them).
+ */
+function capturingPrototype(base: object): object {
+  let proto = CAPTURING.get(base);
+  if (proto !== undefined) return proto;
+  proto = Object.create(base) as object;
+  METHODS.forEach((name, i) => {
+    const method = function (this: object, ...args: unknown[]): unknown {
+      const wrappers = ACTIVE.get(this);
+      const target =
+        wrappers !== undefined ? wrappers[i] : (base as Record<string, Function>)[name];
+      return target.apply(this, args);
+    };
+    Object.defineProperty(proto, name, { value: method, writable: true, configurable: true });
+  });
+  CAPTURING.set(base, proto);
+  return proto;
+}
+
 /**
  * Records what is actually sent on `raw` (Express's response, Fastify's `reply.raw`): the status,
  * the headers and the body bytes after every serializer, hook, schema and view engine the app
@@ -106,6 +133,11 @@ export function captureResponse(
   // Puts the methods back where ours are still on top; a wrapper installed over ours later (an
   // inner interceptor's) stays, and ours, finished, passes every call straight through.
   const restore = () => {
+    if (byPrototype) ACTIVE.delete(raw);
+    else restoreOwn();
+    raw.removeListener('close', onClose);
+  };
+  const restoreOwn = () => {
     METHODS.forEach((name, i) => {
       if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[i]) return;
       const descriptor = saved[i];
@@ -114,10 +146,11 @@ export function captureResponse(
       // dictionary object for everything Node.js and the framework still do with it.
       else (raw as unknown as Record<string, unknown>)[name] = original[name];
     });
-    raw.removeListener('close', onClose);
   };
   let beforeSend: { payload: string | Buffer; headers: Record<string, unknown> } | undefined;
   const fastify = reply !== undefined && reply !== raw;
+  // Express's response, with none of the three methods of its own (no `compression` before us).
+  const byPrototype = !fastify && saved.every((descriptor) => descriptor === undefined);
   if (fastify) {
     beforeFastifySend(reply, (payload, headers) => {
       // Without a content type, sending the body again would make Fastify pick one.
@@ -170,7 +203,7 @@ export function captureResponse(
     } else chunks.push(piece);
   };
 
-  raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+  const writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
     // A head that goes out before `end` (a stream): Express made no tag of its own there.
     if (!raw.headersSent && raw.getHeader('etag') === HELD_ETAG) raw.removeHeader('etag');
     if (finished) return (original.writeHead as Function).call(this, code, ...rest);
@@ -183,11 +216,11 @@ export function captureResponse(
     finalHeaders = withGiven(raw.getHeaders(), given);
     return result;
   } as ServerResponse['writeHead'];
-  raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+  const write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     if (!finished) record(chunk, rest[0]);
     return (original.write as Function).call(this, chunk, ...rest);
   } as ServerResponse['write'];
-  raw.end = function (this: ServerResponse, ...args: unknown[]) {
+  const end = function (this: ServerResponse, ...args: unknown[]) {
     const chunk = args[0];
     const encoding = args[1];
     if (finished) {
@@ -213,7 +246,17 @@ export function captureResponse(
     else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
-  wrappers.push(raw.writeHead, raw.write, raw.end);
+  wrappers.push(writeHead, write, end);
+  if (byPrototype) {
+    // Own properties added to an Express response cost new hidden classes on every request (each
+    // response's is its own): the methods come from a shared prototype put under it instead.
+    Object.setPrototypeOf(raw, capturingPrototype(Object.getPrototypeOf(raw) as object));
+    ACTIVE.set(raw, wrappers as Function[]);
+  } else {
+    raw.writeHead = writeHead;
+    raw.write = write;
+    raw.end = end;
+  }
   // `on`, not `once` (no wrapper per response): `finish` runs once, and takes it off.
   raw.on('close', onClose);
   return () => finish(undefined);
