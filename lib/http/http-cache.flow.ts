@@ -151,17 +151,17 @@ export class HttpCacheFlow {
     if (tags === undefined) return this.bypass(res, next, call.plan.counter);
     // A request that asked for no-store runs on its own: its response is not shared.
     if (call.noStore) return this.labelled(res, 'MISS', this.unshared(call, tags));
-    let begin!: (ticket: Ticket) => void;
+    // `begin` exists only once the leader's ticket did not come synchronously (see below).
+    let begin: ((ticket: Ticket) => void) | undefined;
     let settle!: (outcome: Outcome) => void;
-    const started = new Promise<Ticket>((resolve) => (begin = resolve));
     const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
     let leading: Ticket | undefined;
     const flight = this.engine.flight<StoredResponse | undefined>(
       call.at!,
       tags,
       (ticket) => {
-        leading = ticket;
-        begin(ticket);
+        if (begin === undefined) leading = ticket;
+        else begin(ticket);
         return outcome;
       },
       undefined,
@@ -171,6 +171,7 @@ export class HttpCacheFlow {
     this.label(res, 'MISS');
     // The leader's ticket came synchronously (an in-process store): run at once, no promise hop.
     if (leading !== undefined) return this.run(call, leading, settle, stale);
+    const started = new Promise<Ticket>((resolve) => (begin = resolve));
     // The engine calls `run` for the leader, and for a joiner that must run its own (the running
     // computation outlasted `flightTimeout`, or its response could not be stored): that caller
     // then runs the handler itself, with its own capture. Other joiners replay the shared bytes.

@@ -39,6 +39,71 @@ export type BeforeHead = (status: number, body: Buffer | string, sink: HeaderSin
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
 /**
+ * Stands in for Express's own `ETag` on a recorded miss (`holdFrameworkEtag`): the cache sets the
+ * entry's tag before the head goes out, so Express need not hash the body (nor turn it into a
+ * `Buffer` to do so). Never sent: the capture replaces it, or makes Express's tag after all.
+ */
+const HELD_ETAG = 'W/"nestjs-cached-held"';
+
+/** The part of an Express response that knows the app's `etag fn` setting. */
+interface ExpressResponseLike {
+  app?: { get?(setting: string): unknown };
+}
+
+/**
+ * Keeps Express from computing its own `ETag` of a recorded miss's body (`res.send` skips it when
+ * one is set): the cache computes the entry's tag just before the head goes out and replaces
+ * Express's anyway. Where the cache does not set one (a status the route does not store), the
+ * capture makes Express's tag as Express would have, so the response is unchanged. Call it on an
+ * Express response whose capture has a `beforeHead`, once the handler's value came out.
+ */
+export function holdFrameworkEtag(raw: ServerResponse): void {
+  if (raw.headersSent || raw.hasHeader('etag')) return;
+  if (typeof (raw as ExpressResponseLike).app?.get?.('etag fn') !== 'function') return;
+  raw.setHeader('etag', HELD_ETAG);
+}
+
+/** Puts back the `ETag` Express would have set (`res.send`: over the body it ends with), if held. */
+function releaseHeldEtag(raw: ServerResponse, chunk: unknown, encoding: unknown): void {
+  if (raw.headersSent || raw.getHeader('etag') !== HELD_ETAG) return;
+  raw.removeHeader('etag');
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  const etagFn = (raw as ExpressResponseLike).app?.get?.('etag fn');
+  if (typeof etagFn !== 'function') return;
+  // Express hashes what it sends: a string body as its bytes.
+  const bytes = typeof chunk === 'string' ? toBuffer(chunk, encoding) : chunk;
+  const etag: unknown = etagFn(bytes, undefined);
+  if (typeof etag === 'string' && etag !== '') raw.setHeader('etag', etag);
+}
+
+/** The capture wrappers (`METHODS` order) of the responses being recorded by prototype. */
+const ACTIVE = new WeakMap<object, Function[]>();
+/** Per response prototype, the one put under it while a response is recorded. */
+const CAPTURING = new WeakMap<object, object>();
+
+/**
+ * A prototype over `base` whose `writeHead` / `write` / `end` call the capture's wrappers of the
+ * response they are called on, while it is recorded, and `base`'s methods otherwise (after the
+ * capture, or for a wrapper an inner layer installed over them).
+ */
+function capturingPrototype(base: object): object {
+  let proto = CAPTURING.get(base);
+  if (proto !== undefined) return proto;
+  proto = Object.create(base) as object;
+  METHODS.forEach((name, i) => {
+    const method = function (this: object, ...args: unknown[]): unknown {
+      const wrappers = ACTIVE.get(this);
+      const target =
+        wrappers !== undefined ? wrappers[i] : (base as Record<string, Function>)[name];
+      return target.apply(this, args);
+    };
+    Object.defineProperty(proto, name, { value: method, writable: true, configurable: true });
+  });
+  CAPTURING.set(base, proto);
+  return proto;
+}
+
+/**
  * Records what is actually sent on `raw` (Express's response, Fastify's `reply.raw`): the status,
  * the headers and the body bytes after every serializer, hook, schema and view engine the app
  * uses. Installed as the outermost wrapper for one response, it sees the bytes before transport
@@ -63,30 +128,38 @@ export function captureResponse(
   /** The status a response had before `beforeHead` turned it into a `304`. */
   let notModifiedFrom = 0;
 
-  const wrappers: Record<string, unknown> = {};
+  /** Ours, in `METHODS` order, once installed. */
+  const wrappers: unknown[] = [];
   // Puts the methods back where ours are still on top; a wrapper installed over ours later (an
   // inner interceptor's) stays, and ours, finished, passes every call straight through.
   const restore = () => {
+    if (byPrototype) ACTIVE.delete(raw);
+    else restoreOwn();
+    raw.removeListener('close', onClose);
+  };
+  const restoreOwn = () => {
     METHODS.forEach((name, i) => {
-      if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[name]) return;
+      if ((raw as unknown as Record<string, unknown>)[name] !== wrappers[i]) return;
       const descriptor = saved[i];
       if (descriptor) Object.defineProperty(raw, name, descriptor);
       // Assigned back rather than deleted: a `delete` would turn the response into a slow
       // dictionary object for everything Node.js and the framework still do with it.
       else (raw as unknown as Record<string, unknown>)[name] = original[name];
     });
-    raw.removeListener('close', onClose);
   };
   let beforeSend: { payload: string | Buffer; headers: Record<string, unknown> } | undefined;
   const fastify = reply !== undefined && reply !== raw;
+  // Express's response, with none of the three methods of its own (no `compression` before us).
+  const byPrototype = !fastify && saved.every((descriptor) => descriptor === undefined);
   if (fastify) {
     beforeFastifySend(reply, (payload, headers) => {
       // Without a content type, sending the body again would make Fastify pick one.
       const typed = headers['content-type'] !== undefined;
-      let body: Buffer | undefined;
+      let body: Buffer | string | undefined;
       if (typed && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
         beforeSend = { payload, headers };
-        body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+        // A string as it is: its entity tag is over its UTF-8 bytes either way, with no copy.
+        body = payload;
       } else if (payload === undefined || payload === null) body = EMPTY; // a redirect, a 204
       if (beforeHead === undefined || body === undefined) return;
       const sink = replySink(reply as FastifyReplyLike);
@@ -130,24 +203,31 @@ export function captureResponse(
     } else chunks.push(piece);
   };
 
-  raw.writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+  const writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
+    // A head that goes out before `end` (a stream): Express made no tag of its own there.
+    if (!raw.headersSent && raw.getHeader('etag') === HELD_ETAG) raw.removeHeader('etag');
     if (finished) return (original.writeHead as Function).call(this, code, ...rest);
-    const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
+    const given = objectArgument(rest);
     if (headers === undefined) {
       status = code;
-      headers = { ...raw.getHeaders(), ...lowerCased(given) };
+      headers = withGiven(raw.getHeaders(), given);
     }
     const result = (original.writeHead as Function).call(this, code, ...rest);
-    finalHeaders = { ...raw.getHeaders(), ...lowerCased(given) };
+    finalHeaders = withGiven(raw.getHeaders(), given);
     return result;
   } as ServerResponse['writeHead'];
-  raw.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+  const write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     if (!finished) record(chunk, rest[0]);
     return (original.write as Function).call(this, chunk, ...rest);
   } as ServerResponse['write'];
-  raw.end = function (this: ServerResponse, ...args: unknown[]) {
-    if (finished) return (original.end as Function).apply(this, args);
-    record(args[0], args[1]);
+  const end = function (this: ServerResponse, ...args: unknown[]) {
+    const chunk = args[0];
+    const encoding = args[1];
+    if (finished) {
+      releaseHeldEtag(raw, chunk, encoding);
+      return (original.end as Function).apply(this, args);
+    }
+    record(chunk, encoding);
     if (beforeHead !== undefined && headers === undefined && !raw.headersSent && !overflow) {
       // Express: the whole body is known before the head goes out.
       const code = raw.statusCode;
@@ -160,13 +240,25 @@ export function captureResponse(
         args = args.filter((arg) => typeof arg === 'function');
       }
     }
+    releaseHeldEtag(raw, chunk, encoding);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
     else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });
     return result;
   } as ServerResponse['end'];
-  for (const name of METHODS) wrappers[name] = raw[name];
-  raw.once('close', onClose);
+  wrappers.push(writeHead, write, end);
+  if (byPrototype) {
+    // Own properties added to an Express response cost new hidden classes on every request (each
+    // response's is its own): the methods come from a shared prototype put under it instead.
+    Object.setPrototypeOf(raw, capturingPrototype(Object.getPrototypeOf(raw) as object));
+    ACTIVE.set(raw, wrappers as Function[]);
+  } else {
+    raw.writeHead = writeHead;
+    raw.write = write;
+    raw.end = end;
+  }
+  // `on`, not `once` (no wrapper per response): `finish` runs once, and takes it off.
+  raw.on('close', onClose);
   return () => finish(undefined);
 }
 
@@ -196,6 +288,19 @@ function join(chunks: (Buffer | string)[]): Buffer | string {
   return Buffer.concat(
     chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
   );
+}
+
+/** `writeHead`'s headers argument, if any (after the optional status message). */
+function objectArgument(rest: unknown[]): unknown {
+  for (let i = 0; i < rest.length; i++) {
+    if (typeof rest[i] === 'object' && rest[i] !== null) return rest[i];
+  }
+  return undefined;
+}
+
+/** `headers` (a fresh copy, `getHeaders()`) with `writeHead`'s own header argument over them. */
+function withGiven(headers: Record<string, unknown>, given: unknown): Record<string, unknown> {
+  return given === undefined ? headers : Object.assign(headers, lowerCased(given));
 }
 
 /** `writeHead`'s header argument (an object, or a flat `[name, value, …]` list) by lower-case name. */

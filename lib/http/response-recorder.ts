@@ -9,7 +9,7 @@ import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { HttpCall } from './http-call';
 import { HttpResponseLike } from './http-response';
-import { captureResponse, CapturedResponse } from './response-capture';
+import { captureResponse, CapturedResponse, holdFrameworkEtag } from './response-capture';
 import { notStoredReason, whyNotStorable } from './response-policy';
 import { NotStoredReason } from '../core/source.counter';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
@@ -70,21 +70,26 @@ export class ResponseRecorder {
     };
     const statuses = call.plan.cached!.put ? ANY_2XX : this.options.statuses;
     notFreshForExpress(call.req);
+    const raw = rawOf(res);
+    const beforeHead = missHead(
+      call,
+      before,
+      () => handled,
+      statuses,
+      (emitted) => (emission = emitted),
+    );
     const stop = captureResponse(
-      rawOf(res),
+      raw,
       (response) => {
         captured = response;
         decide();
       },
       res,
-      missHead(
-        call,
-        before,
-        () => handled,
-        statuses,
-        (emitted) => (emission = emitted),
-      ),
+      beforeHead,
     );
+    // Express hashes the body for its own ETag, which the cache's replaces: spared where nothing
+    // but Nest runs between the handler and `res.send` (no other interceptor wraps the route).
+    const holdEtag = raw === (res as unknown) && beforeHead !== undefined && !call.plan.observed;
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
     const abandon = () => {
@@ -108,8 +113,9 @@ export class ResponseRecorder {
         complete: () => {
           handlerValue = last;
           refusal = this.refusal(call, last);
-          handled = res.getHeaders();
+          handled = handledHeaders(res);
           if (refusal !== undefined) stop();
+          else if (holdEtag) holdFrameworkEtag(raw);
           decide();
           subscriber.next(last);
           subscriber.complete();
@@ -196,7 +202,7 @@ export class ResponseRecorder {
     const createdAt = emission?.createdAt ?? Date.now();
     // Routes other interceptors wrap keep the handler's value: on a hit they get it, as on a miss.
     const kept = plan.observed ? serializedOrNothing(value) : undefined;
-    const { payload, meta } = toEntryParts({ ...captured, status }, headers, kept);
+    const { payload, meta } = toEntryParts(put ? { ...captured, status } : captured, headers, kept);
     const written = this.engine.commit(ticket, payload, {
       ttl: plan.ttl,
       staleWindow: Math.max(plan.staleWhileRevalidate, plan.staleIfError),
@@ -222,6 +228,20 @@ export class ResponseRecorder {
     this.warned.add(id);
     this.logger.warn(message());
   }
+}
+
+/**
+ * The headers that stood when the handler's value came out, as far as the recorder reads them
+ * (the handler's validators, and whether a `Content-Encoding` was there before the transport):
+ * three lookups rather than a copy of every header.
+ */
+function handledHeaders(res: HttpResponseLike): Record<string, unknown> {
+  if (res.getHeader === undefined) return res.getHeaders();
+  return {
+    etag: res.getHeader('etag'),
+    'last-modified': res.getHeader('last-modified'),
+    'content-encoding': res.getHeader('content-encoding'),
+  };
 }
 
 function rawOf(res: HttpResponseLike): ServerResponse {

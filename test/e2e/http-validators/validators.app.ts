@@ -78,6 +78,15 @@ export class ValidatorsController {
     return { created: true };
   }
 
+  /** A status the module does not store: the response is left as the framework made it. */
+  @Get('unstored')
+  @Cached()
+  @HttpCode(201)
+  unstored() {
+    count('unstored');
+    return { unstored: true };
+  }
+
   @Get('modified')
   @Cached({ lastModified: true })
   modified() {
