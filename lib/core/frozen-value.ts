@@ -1,5 +1,5 @@
 import { CacheEntry } from './cache-entry';
-import { cloneJson, isCloneable } from './json-clone';
+import { cloneJson, cloneKeys } from './json-clone';
 import { tryDeserialize, UNDECODABLE } from './value.serializer';
 
 /** Format letter of a plain JSON payload (`value.serializer.ts`): the only kind that is frozen. */
@@ -29,6 +29,8 @@ type Memo = CacheEntry & {
   frozen?: unknown;
   /** Copies are clones of `frozen` (`true`), or parses of the payload (`false`). */
   cloneable?: boolean;
+  /** The distinct keys of `frozen`'s objects (`cloneKeys`), when `cloneable`. */
+  keys?: readonly string[];
   /** A copy was read once: the next copy builds the template. */
   readOnce?: true;
   /** The value nests too deeply to be frozen: decoded afresh on every hit. */
@@ -69,14 +71,16 @@ export function frozenValue<T>(entry: CacheEntry): T | typeof UNDECODABLE {
 export function copiedValue<T>(entry: CacheEntry): T | typeof UNDECODABLE {
   const memo = entry as Memo;
   if (memo.cloneable === true) {
-    const copy = cloneJson(memo.frozen as T);
+    const copy = cloneJson(memo.frozen as T, memo.keys);
     if (copy !== undefined) return copy;
   } else if (memo.cloneable === undefined && templated(memo)) {
     const value = frozenValue<T>(memo);
     if (value === UNDECODABLE) return value;
     // Never `value` itself: it is the shared frozen value (unless freezing failed).
-    memo.cloneable = 'frozen' in memo && isCloneable(value);
-    const copy = memo.cloneable ? cloneJson(value) : undefined;
+    const keys = 'frozen' in memo ? cloneKeys(value) : undefined;
+    memo.keys = keys;
+    memo.cloneable = keys !== undefined;
+    const copy = keys !== undefined ? cloneJson(value, keys) : undefined;
     if (copy !== undefined) return copy;
   }
   return tryDeserialize<T>(entry.payload);
@@ -95,14 +99,21 @@ function templated(memo: Memo): boolean {
   return false;
 }
 
-/** Freezes plain JSON data (objects, arrays) all the way down. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Freezes plain JSON data (objects, arrays) all the way down: its own properties only, never
+ * what an enumerable property of `Object.prototype` holds (an app's object).
+ */
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   Object.freeze(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
   } else {
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key in value) {
+      if (hasOwn.call(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
+    }
   }
   return value;
 }
