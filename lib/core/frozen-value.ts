@@ -12,14 +12,20 @@ const PLAIN = 106; /* j */
 export const MAX_TEMPLATE_PAYLOAD = 256 * 1024;
 
 /**
- * What the decoded value kept for copies may cost (bytes, a generous estimate: objects, arrays
- * and strings of plain JSON take about twice its characters), counted against the reader's bound
- * from the start.
+ * Bytes per payload character counted for the decoded value kept for copies (typical JSON takes
+ * about two): a value whose modelled heap size is larger (`cloneKeys`: long lists of tiny arrays
+ * or objects, floats, many distinct key names) is not kept, and its copies are parsed.
+ */
+const TEMPLATE_BYTES_PER_CHAR = 4;
+
+/**
+ * What the decoded value kept for copies may cost (bytes), counted against the reader's bound
+ * from the start; a value that would cost more is not kept.
  */
 export function templateBytes(entry: CacheEntry): number {
   const payload = entry.payload;
   return payload.charCodeAt(0) === PLAIN && payload.length <= MAX_TEMPLATE_PAYLOAD
-    ? payload.length * 3
+    ? payload.length * TEMPLATE_BYTES_PER_CHAR
     : 0;
 }
 
@@ -74,12 +80,16 @@ export function copiedValue<T>(entry: CacheEntry): T | typeof UNDECODABLE {
     const copy = cloneJson(memo.frozen as T, memo.keys);
     if (copy !== undefined) return copy;
   } else if (memo.cloneable === undefined && templated(memo)) {
+    const shared = 'frozen' in memo;
     const value = frozenValue<T>(memo);
     if (value === UNDECODABLE) return value;
     // Never `value` itself: it is the shared frozen value (unless freezing failed).
-    const keys = 'frozen' in memo ? cloneKeys(value) : undefined;
+    const keys = 'frozen' in memo ? cloneKeys(value, templateBytes(memo)) : undefined;
     memo.keys = keys;
     memo.cloneable = keys !== undefined;
+    // Not kept for copies (too wide, or bigger than what was counted for it): let it go, unless
+    // frozen hits share it (they kept it before copies looked at it, as they always have).
+    if (keys === undefined && !shared) delete memo.frozen;
     const copy = keys !== undefined ? cloneJson(value, keys) : undefined;
     if (copy !== undefined) return copy;
   }

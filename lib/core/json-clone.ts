@@ -11,18 +11,47 @@ const OBJECT_PROTOTYPE: object = Object.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * The distinct keys of the objects in `value` (what `JSON.parse` returned), when it is worth
- * cloning rather than parsing again: no object in it is wider than `MAX_CLONE_WIDTH`.
- * `undefined` when it is not (too wide, or nesting deeper than the stack). `cloneJson` checks
- * these keys against `Object.prototype` on every clone (see there).
+ * Bytes the heap spends on decoded plain JSON, per part (64-bit V8, a generous model): an object
+ * and its in-object fields, an array and its element store, a heap number, a string. Distinct key
+ * names (internalized strings and the hidden classes they bring) are shared by every value of the
+ * same shape, so only those beyond `SHARED_KEYS` per value are counted.
  */
-export function cloneKeys(value: unknown): string[] | undefined {
-  const keys = new Set<string>();
+const OBJECT_BYTES = 32;
+const FIELD_BYTES = 8;
+const ARRAY_BYTES = 48;
+const NUMBER_BYTES = 16;
+const STRING_BYTES = 24;
+const KEY_BYTES = 128;
+const SHARED_KEYS = 64;
+
+/** What `narrow` collects while it walks a value. */
+interface Walk {
+  readonly keys: Set<string>;
+  /** Modelled heap bytes so far. */
+  bytes: number;
+}
+
+/**
+ * The distinct keys of the objects in `value` (what `JSON.parse` returned), when it is worth
+ * cloning rather than parsing again: no object in it is wider than `MAX_CLONE_WIDTH`, and its
+ * modelled heap size stays within `maxBytes` (the memory the caller counted for keeping it).
+ * `undefined` when it is not (too wide, too big, or nesting deeper than the stack). `cloneJson`
+ * checks these keys against `Object.prototype` on every clone (see there).
+ */
+export function cloneKeys(value: unknown, maxBytes = Infinity): string[] | undefined {
+  const walk: Walk = { keys: new Set<string>(), bytes: 0 };
   try {
-    return narrow(value, keys) ? Array.from(keys) : undefined;
+    if (!narrow(value, walk)) return undefined;
   } catch {
     return undefined;
   }
+  let bytes = walk.bytes;
+  if (walk.keys.size > SHARED_KEYS) {
+    let extra = 0;
+    for (const key of walk.keys) extra += KEY_BYTES + key.length * 2;
+    bytes += extra * (1 - SHARED_KEYS / walk.keys.size);
+  }
+  return bytes <= maxBytes ? Array.from(walk.keys) : undefined;
 }
 
 /** True when `value` is worth cloning rather than parsing again (see `cloneKeys`). */
@@ -30,18 +59,25 @@ export function isCloneable(value: unknown): boolean {
   return cloneKeys(value) !== undefined;
 }
 
-function narrow(value: unknown, keys: Set<string>): boolean {
-  if (value === null || typeof value !== 'object') return true;
+function narrow(value: unknown, walk: Walk): boolean {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'string') walk.bytes += STRING_BYTES + value.length * 2;
+    else if (typeof value === 'number' && (value | 0) !== value) walk.bytes += NUMBER_BYTES;
+    return true;
+  }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!narrow(value[i], keys)) return false;
+    walk.bytes += ARRAY_BYTES + value.length * FIELD_BYTES;
+    for (let i = 0; i < value.length; i++) if (!narrow(value[i], walk)) return false;
     return true;
   }
   let width = 0;
+  walk.bytes += OBJECT_BYTES;
   for (const key in value) {
     if (!hasOwn.call(value, key)) continue;
     if (++width > MAX_CLONE_WIDTH) return false;
-    keys.add(key);
-    if (!narrow((value as Record<string, unknown>)[key], keys)) return false;
+    walk.keys.add(key);
+    walk.bytes += FIELD_BYTES;
+    if (!narrow((value as Record<string, unknown>)[key], walk)) return false;
   }
   return true;
 }
