@@ -17,6 +17,8 @@ export const MAX_TEMPLATE_PAYLOAD = 256 * 1024;
  * or objects, floats, many distinct key names) is not kept, and its copies are parsed.
  */
 const TEMPLATE_BYTES_PER_CHAR = 4;
+/** Plus this per kept value: a small value's few object and array headers outweigh its text. */
+const TEMPLATE_BYTES_BASE = 256;
 
 /**
  * What the decoded value kept for copies may cost (bytes), counted against the reader's bound
@@ -25,7 +27,7 @@ const TEMPLATE_BYTES_PER_CHAR = 4;
 export function templateBytes(entry: CacheEntry): number {
   const payload = entry.payload;
   return payload.charCodeAt(0) === PLAIN && payload.length <= MAX_TEMPLATE_PAYLOAD
-    ? payload.length * TEMPLATE_BYTES_PER_CHAR
+    ? payload.length * TEMPLATE_BYTES_PER_CHAR + TEMPLATE_BYTES_BASE
     : 0;
 }
 
