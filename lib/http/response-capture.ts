@@ -188,7 +188,8 @@ export function captureResponse(
   };
   const onClose = () => finish(undefined);
   const record = (chunk: unknown, encoding: unknown) => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function' || overflow) return;
+    // Node.js sends strings and bytes only (it throws for anything else, and nothing goes out).
+    if ((typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) || overflow) return;
     // Fastify: the body is the payload the onSend hook saw; the bytes need no copy.
     if (beforeSend !== undefined) return;
     const piece = isText(chunk, encoding) ? chunk : toBuffer(chunk, encoding);
