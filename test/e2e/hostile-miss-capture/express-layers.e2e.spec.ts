@@ -363,7 +363,11 @@ describe('hostile miss capture: res.json overridden to end through http.ServerRe
           res.json = function (value: unknown) {
             this.setHeader('Content-Type', 'application/json');
             // Past every wrapper and prototype in between: Node.js's own end.
-            return http.ServerResponse.prototype.end.call(this, JSON.stringify(value));
+            const end = http.ServerResponse.prototype.end as (
+              this: unknown,
+              chunk: string,
+            ) => unknown;
+            return end.call(this, JSON.stringify(value));
           };
           next();
         }),
@@ -381,3 +385,52 @@ describe('hostile miss capture: res.json overridden to end through http.ServerRe
     if (again.headers['x-cache'] === 'HIT') expectSameResponse(miss, again);
   });
 });
+
+describe.each(['the response', 'app.response'])(
+  'hostile miss capture: res.json overridden on %s, reading the ETag before res.send',
+  (where) => {
+    let ctx: SafeApp;
+    beforeAll(async () => {
+      ctx = await bootSafe('express', MissCaptureModule, {
+        configure: (app) => {
+          // An envelope that names the version it carries: app code between the handler and
+          // Express's res.send, which must not see anything the cache puts there for itself.
+          function json(this: any, value: unknown) {
+            const version = this.get('ETag') ?? null;
+            this.setHeader('X-Version', String(version));
+            return this.send(JSON.stringify({ version, value }));
+          }
+          if (where === 'app.response') {
+            app.getHttpAdapter().getInstance().response.json = json;
+          } else {
+            app.use((_req: unknown, res: any, next: () => void) => {
+              res.json = json;
+              next();
+            });
+          }
+        },
+      });
+    });
+    afterAll(() => ctx.app.close());
+
+    it('MISS and HIT send what Express alone sends (bar the ETag), never the placeholder', async () => {
+      const stock = await ctx.http().get('/m/plain?stock');
+      const miss = await ctx.http().get('/m/plain');
+      const hit = await ctx.http().get('/m/plain');
+      expectNoHeld(stock, miss, hit);
+      expect(miss.text).not.toContain(HELD);
+      expect(hit.text).not.toContain(HELD);
+      expect(miss.text).toBe(stock.text);
+      expect(miss.headers['x-version']).toBe(stock.headers['x-version']);
+      expectXCache(hit, 'HIT', miss);
+      expectSameResponse(miss, hit);
+    });
+
+    it('a status not stored: exactly what Express sends alone', async () => {
+      const stock = await ctx.http().get('/m/unstored?stock');
+      const miss = await ctx.http().get('/m/unstored');
+      expectNoHeld(stock, miss);
+      expectAsStock(stock, miss);
+    });
+  },
+);
