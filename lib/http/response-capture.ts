@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { beforeFastifySend, forgetFastifySend } from './fastify-send-hook';
 import { dropRepresentation, HeaderSink } from './validators/cached-answer';
 import { FastifyReplyLike, rawSink, replySink } from './validators/header-sinks';
@@ -60,7 +60,36 @@ interface ExpressResponseLike {
 export function holdFrameworkEtag(raw: ServerResponse): void {
   if (raw.headersSent || raw.hasHeader('etag')) return;
   if (typeof (raw as ExpressResponseLike).app?.get?.('etag fn') !== 'function') return;
+  if (!sendsAsExpress(raw)) return;
   raw.setHeader('etag', HELD_ETAG);
+}
+
+/**
+ * Whether `res.status`, `res.json` and `res.send` are Express's own (found on Express's response
+ * prototype, the one right over Node.js's): no app code (an override on the response or on
+ * `app.response`) runs between the handler and Express's `ETag` check that could read the
+ * placeholder and send it in a header or the body.
+ */
+function sendsAsExpress(raw: ServerResponse): boolean {
+  const owner = ownerOf(raw, 'send');
+  return (
+    owner !== undefined &&
+    Object.getPrototypeOf(owner) === ServerResponse.prototype &&
+    ownerOf(raw, 'json') === owner &&
+    ownerOf(raw, 'status') === owner
+  );
+}
+
+/** The object of `target`'s prototype chain that holds `name` as its own property. */
+function ownerOf(target: object, name: string): object | undefined {
+  for (
+    let at: object | null = target;
+    at !== null;
+    at = Object.getPrototypeOf(at) as object | null
+  ) {
+    if (Object.prototype.hasOwnProperty.call(at, name)) return at;
+  }
+  return undefined;
 }
 
 /** Puts back the `ETag` Express would have set (`res.send`: over the body it ends with), if held. */
@@ -188,7 +217,8 @@ export function captureResponse(
   };
   const onClose = () => finish(undefined);
   const record = (chunk: unknown, encoding: unknown) => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function' || overflow) return;
+    // Node.js sends strings and bytes only (it throws for anything else, and nothing goes out).
+    if ((typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) || overflow) return;
     // Fastify: the body is the payload the onSend hook saw; the bytes need no copy.
     if (beforeSend !== undefined) return;
     const piece = isText(chunk, encoding) ? chunk : toBuffer(chunk, encoding);

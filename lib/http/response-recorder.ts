@@ -88,8 +88,17 @@ export class ResponseRecorder {
       beforeHead,
     );
     // Express hashes the body for its own ETag, which the cache's replaces: spared where nothing
-    // but Nest runs between the handler and `res.send` (no other interceptor wraps the route).
-    const holdEtag = raw === (res as unknown) && beforeHead !== undefined && !call.plan.observed;
+    // but Nest runs between the handler and `res.send` (no other interceptor wraps the route), and
+    // only for a response the route stores (the cache's tag then replaces the placeholder). Any
+    // other (a redirect, a status not stored, `204`/`304` whose body Express drops after hashing
+    // it) keeps Express's own tag, made by Express over what it was given.
+    const replyStatus = call.plan.replyStatus;
+    const holdEtag =
+      raw === (res as unknown) &&
+      beforeHead !== undefined &&
+      !call.plan.observed &&
+      replyStatus !== undefined &&
+      statuses.has(replyStatus);
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
     const abandon = () => {
@@ -115,7 +124,7 @@ export class ResponseRecorder {
           refusal = this.refusal(call, last);
           handled = handledHeaders(res);
           if (refusal !== undefined) stop();
-          else if (holdEtag) holdFrameworkEtag(raw);
+          else if (holdEtag && statuses.has(raw.statusCode)) holdFrameworkEtag(raw);
           decide();
           subscriber.next(last);
           subscriber.complete();
