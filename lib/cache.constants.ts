@@ -23,9 +23,6 @@ export const NEST_NEXT_PARAM = 2;
 export const NEST_RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
 export const NEST_SSE_METADATA = '__sse__';
 export const NEST_HEADERS_METADATA = '__headers__';
-/** `@HttpCode` and `@Redirect`: the status Nest sends a handler's value with, or a redirect. */
-export const NEST_HTTP_CODE_METADATA = '__httpCode__';
-export const NEST_REDIRECT_METADATA = '__redirect__';
 
 /** Metadata that marks a method as a GraphQL resolver, WebSocket or RPC handler. */
 export const HANDLER_METADATA_KEYS = [

@@ -38,73 +38,6 @@ export type BeforeHead = (status: number, body: Buffer | string, sink: HeaderSin
 
 const METHODS = ['writeHead', 'write', 'end'] as const;
 
-/**
- * Stands in for Express's own `ETag` on a recorded miss (`holdFrameworkEtag`): the cache sets the
- * entry's tag before the head goes out, so Express need not hash the body (nor turn it into a
- * `Buffer` to do so). Never sent: the capture replaces it, or makes Express's tag after all.
- */
-const HELD_ETAG = 'W/"nestjs-cached-held"';
-
-/** The part of an Express response that knows the app's `etag fn` setting. */
-interface ExpressResponseLike {
-  app?: { get?(setting: string): unknown };
-}
-
-/**
- * Keeps Express from computing its own `ETag` of a recorded miss's body (`res.send` skips it when
- * one is set): the cache computes the entry's tag just before the head goes out and replaces
- * Express's anyway. Where the cache does not set one (a status the route does not store), the
- * capture makes Express's tag as Express would have, so the response is unchanged. Call it on an
- * Express response whose capture has a `beforeHead`, once the handler's value came out.
- */
-export function holdFrameworkEtag(raw: ServerResponse): void {
-  if (raw.headersSent || raw.hasHeader('etag')) return;
-  if (typeof (raw as ExpressResponseLike).app?.get?.('etag fn') !== 'function') return;
-  if (!sendsAsExpress(raw)) return;
-  raw.setHeader('etag', HELD_ETAG);
-}
-
-/**
- * Whether `res.status`, `res.json` and `res.send` are Express's own (found on Express's response
- * prototype, the one right over Node.js's): no app code (an override on the response or on
- * `app.response`) runs between the handler and Express's `ETag` check that could read the
- * placeholder and send it in a header or the body.
- */
-function sendsAsExpress(raw: ServerResponse): boolean {
-  const owner = ownerOf(raw, 'send');
-  return (
-    owner !== undefined &&
-    Object.getPrototypeOf(owner) === ServerResponse.prototype &&
-    ownerOf(raw, 'json') === owner &&
-    ownerOf(raw, 'status') === owner
-  );
-}
-
-/** The object of `target`'s prototype chain that holds `name` as its own property. */
-function ownerOf(target: object, name: string): object | undefined {
-  for (
-    let at: object | null = target;
-    at !== null;
-    at = Object.getPrototypeOf(at) as object | null
-  ) {
-    if (Object.prototype.hasOwnProperty.call(at, name)) return at;
-  }
-  return undefined;
-}
-
-/** Puts back the `ETag` Express would have set (`res.send`: over the body it ends with), if held. */
-function releaseHeldEtag(raw: ServerResponse, chunk: unknown, encoding: unknown): void {
-  if (raw.headersSent || raw.getHeader('etag') !== HELD_ETAG) return;
-  raw.removeHeader('etag');
-  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-  const etagFn = (raw as ExpressResponseLike).app?.get?.('etag fn');
-  if (typeof etagFn !== 'function') return;
-  // Express hashes what it sends: a string body as its bytes.
-  const bytes = typeof chunk === 'string' ? toBuffer(chunk, encoding) : chunk;
-  const etag: unknown = etagFn(bytes, undefined);
-  if (typeof etag === 'string' && etag !== '') raw.setHeader('etag', etag);
-}
-
 /** The capture wrappers (`METHODS` order) of the responses being recorded by prototype. */
 const ACTIVE = new WeakMap<object, Function[]>();
 /** Per response prototype, the one put under it while a response is recorded. */
@@ -234,8 +167,6 @@ export function captureResponse(
   };
 
   const writeHead = function (this: ServerResponse, code: number, ...rest: unknown[]) {
-    // A head that goes out before `end` (a stream): Express made no tag of its own there.
-    if (!raw.headersSent && raw.getHeader('etag') === HELD_ETAG) raw.removeHeader('etag');
     if (finished) return (original.writeHead as Function).call(this, code, ...rest);
     const given = objectArgument(rest);
     if (headers === undefined) {
@@ -253,10 +184,7 @@ export function captureResponse(
   const end = function (this: ServerResponse, ...args: unknown[]) {
     const chunk = args[0];
     const encoding = args[1];
-    if (finished) {
-      releaseHeldEtag(raw, chunk, encoding);
-      return (original.end as Function).apply(this, args);
-    }
+    if (finished) return (original.end as Function).apply(this, args);
     record(chunk, encoding);
     if (beforeHead !== undefined && headers === undefined && !raw.headersSent && !overflow) {
       // Express: the whole body is known before the head goes out.
@@ -270,7 +198,6 @@ export function captureResponse(
         args = args.filter((arg) => typeof arg === 'function');
       }
     }
-    releaseHeldEtag(raw, chunk, encoding);
     const result = (original.end as Function).apply(this, args);
     if (overflow || headers === undefined) finish(undefined);
     else finish({ status, headers, finalHeaders: finalHeaders ?? headers, body: join(chunks) });

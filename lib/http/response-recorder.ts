@@ -9,7 +9,7 @@ import { errorText, messages } from '../errors/cache.messages';
 import { ResolvedCacheOptions } from '../interfaces/cache-module-options.interface';
 import { HttpCall } from './http-call';
 import { HttpResponseLike } from './http-response';
-import { captureResponse, CapturedResponse, holdFrameworkEtag } from './response-capture';
+import { captureResponse, CapturedResponse } from './response-capture';
 import { notStoredReason, whyNotStorable } from './response-policy';
 import { NotStoredReason } from '../core/source.counter';
 import { handlerHeaders, StoredResponse, toEntryParts } from './stored-response';
@@ -87,18 +87,6 @@ export class ResponseRecorder {
       res,
       beforeHead,
     );
-    // Express hashes the body for its own ETag, which the cache's replaces: spared where nothing
-    // but Nest runs between the handler and `res.send` (no other interceptor wraps the route), and
-    // only for a response the route stores (the cache's tag then replaces the placeholder). Any
-    // other (a redirect, a status not stored, `204`/`304` whose body Express drops after hashing
-    // it) keeps Express's own tag, made by Express over what it was given.
-    const replyStatus = call.plan.replyStatus;
-    const holdEtag =
-      raw === (res as unknown) &&
-      beforeHead !== undefined &&
-      !call.plan.observed &&
-      replyStatus !== undefined &&
-      statuses.has(replyStatus);
     // Nothing is stored, and waiters run their own, when the value never comes out: the handler
     // threw, or an outer interceptor gave up on it (a timeout, a client that went away).
     const abandon = () => {
@@ -124,7 +112,6 @@ export class ResponseRecorder {
           refusal = this.refusal(call, last);
           handled = handledHeaders(res);
           if (refusal !== undefined) stop();
-          else if (holdEtag && statuses.has(raw.statusCode)) holdFrameworkEtag(raw);
           decide();
           subscriber.next(last);
           subscriber.complete();

@@ -2,10 +2,8 @@ import { ExecutionContext, RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import {
   NEST_HEADERS_METADATA,
-  NEST_HTTP_CODE_METADATA,
   NEST_METHOD_METADATA,
   NEST_NEXT_PARAM,
-  NEST_REDIRECT_METADATA,
   NEST_RESPONSE_PARAM,
   NEST_RESPONSE_PASSTHROUGH_METADATA,
   NEST_ROUTE_ARGS_METADATA,
@@ -62,11 +60,6 @@ export interface RoutePlan {
   perRequestSerializer?: string;
   /** The cache interceptor is applied twice around this route (class and inherited method). */
   nested?: boolean;
-  /**
-   * The status Nest sends the handler's value with (`@HttpCode`, else 200); `undefined` where Nest
-   * answers with a redirect (`@Redirect`) instead.
-   */
-  replyStatus?: number;
   /** The entity tag the cache computes when it stores a response. */
   etag: EtagKind;
   /** What every cached answer of the route carries (`cachedAnswer`). */
@@ -112,7 +105,6 @@ export function buildRoutePlan(
     declaredVary: declaredVary(handler),
     sendsItself: sendsItself(cls, handler.name),
     observed: facts.observed,
-    replyStatus: replyStatus(handler),
     perRequestSerializer: facts.perRequestSerializer,
     ...routeValidators(cached, options),
   };
@@ -156,13 +148,6 @@ function declaredVary(handler: Function): ReadonlySet<string> {
   return new Set(
     headers.filter((h) => h.name.toLowerCase() === 'vary').flatMap((h) => tokens(h.value)),
   );
-}
-
-/** The status Nest sends a handler's value with; `undefined` for a `@Redirect` route. */
-function replyStatus(handler: Function): number | undefined {
-  if (Reflect.getMetadata(NEST_REDIRECT_METADATA, handler) !== undefined) return undefined;
-  const code: unknown = Reflect.getMetadata(NEST_HTTP_CODE_METADATA, handler);
-  return typeof code === 'number' ? code : 200;
 }
 
 /** As Nest decides it: a `@Res()` or `@Next()` parameter, unless `@Res({ passthrough: true })`. */

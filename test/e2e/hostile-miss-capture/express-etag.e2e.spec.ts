@@ -119,16 +119,14 @@ describe('hostile miss capture: the held ETag on Express', () => {
   // capture makes over the bytes it ends with, where Express alone sends its tag of the dropped
   // body (204/205/304) or none (res.end). Status, body and every other header are Express's.
   it.each(['204', '205', '304', 'end'])(
-    'a filter answering %s after the handler: Express status, body and headers (ETag aside), never the placeholder',
+    'a filter answering %s after the handler: exactly Express status, body and headers',
     async (mode) => {
       const { stock, miss } = await threeWays('/m/after-filter', `mode=${mode}`);
       expect({ status: miss.status, text: miss.text }).toEqual({
         status: stock.status,
         text: stock.text,
       });
-      const { etag: _stockTag, ...stockRest } = stableHeaders(stock);
-      const { etag: _missTag, ...missRest } = stableHeaders(miss);
-      expect(missRest).toEqual(stockRest);
+      expect(stableHeaders(miss)).toEqual(stableHeaders(stock));
     },
   );
 
