@@ -94,8 +94,7 @@ export class SingleFlight {
       this.landed.set(storeKey, ++this.landings);
     };
     promise.then(
-      (result) =>
-        result.written ? result.written.then(() => land(result), settle) : land(result),
+      (result) => (result.written ? result.written.then(() => land(result), settle) : land(result)),
       settle,
     );
     return { leader: true, promise };
