@@ -133,6 +133,7 @@ export class CacheEngine {
     const mark = this.flights.mark;
     const found = this.reader.lookup(at);
     if (!isThenable<Lookup>(found)) return found;
+    this.flights.tracksLandings = true;
     return found.then((first) =>
       first.state === 'miss' && !first.failed && this.flights.landedSince(at.storeKey, mark)
         ? this.reader.lookup(at)

@@ -23,6 +23,11 @@ export interface TicketOffice {
  */
 export class SingleFlight {
   readonly flights = new Map<string, Flight<unknown>>();
+  /**
+   * Set once a read was asynchronous (a remote store): only then can a read overlap a landing, so
+   * an in-process store never pays for recording them.
+   */
+  tracksLandings = false;
   /** Counts the flights that ended with a storable result; `landed` maps a key to its last one. */
   private landings = 0;
   private readonly landed = new Map<string, number>();
@@ -89,7 +94,7 @@ export class SingleFlight {
     };
     const land = (result: FlightResult<T>) => {
       settle();
-      if (result.payload === undefined) return;
+      if (result.payload === undefined || !this.tracksLandings) return;
       if (this.landed.size >= LANDED_MEMORY) this.landed.clear();
       this.landed.set(storeKey, ++this.landings);
     };
