@@ -41,9 +41,11 @@ export class CachedRoutesExplorer implements OnModuleInit {
     private readonly moduleRef: ModuleRef,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
-    // With NestFactory.create the adapter exists already: hook Fastify before plugins that the
-    // app registers next (compression) so the cache sees bodies before they are encoded.
+    // Hook Fastify before the plugins and hooks the app adds next (compression, body rewrites) so
+    // the cache sees bodies before they change. With NestFactory.create the adapter exists
+    // already; a testing module gets it in createNestApplication(), which `init$` announces.
     this.hookFastify();
+    this.adapterHost?.init$?.subscribe(() => this.hookFastify());
   }
 
   private hookFastify(): void {

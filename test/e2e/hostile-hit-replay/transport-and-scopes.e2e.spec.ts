@@ -138,6 +138,37 @@ describe('standard hits through a per-request onSend hook (fastify, hostile)', (
   });
 });
 
+// A testing-module app gets its adapter after the cache's providers are built: the cache must
+// still hook Fastify before the hooks the app adds next, or a body-rewriting hook would run before
+// the cache records the body and again on every hit.
+describe('a body-rewriting onSend hook added before init (fastify, testing module)', () => {
+  let ctx: SafeApp;
+  beforeAll(async () => {
+    reset();
+    ctx = await bootSafe('fastify', HookedModule, {
+      configure: (app) => {
+        const fastify = app.getHttpAdapter().getInstance();
+        fastify.addHook('onSend', async (_req: any, _reply: any, payload: unknown) =>
+          typeof payload === 'string' ? payload.replace('true', 'true ') : payload,
+        );
+      },
+    });
+  });
+  afterAll(() => ctx.app.close());
+
+  it('runs once on the miss and once on each hit: the hit sends the miss’s bytes', async () => {
+    const miss = await ctx.http().get('/t/small');
+    expectXCache(miss, 'MISS');
+    expect(miss.text).toBe('{"small":true }');
+    for (let i = 0; i < 3; i++) {
+      const hit = await ctx.http().get('/t/small');
+      expectXCache(hit, 'HIT', miss);
+      expect(hit.text).toBe(miss.text);
+    }
+    expect(calls.small).toBe(1);
+  });
+});
+
 /** A request-scoped global interceptor: an envelope, and a per-request header after the value. */
 let scopedSeq = 0;
 
