@@ -1,20 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CacheEntry } from '../../../lib/core/cache-entry';
+import { entryOf } from './helpers/entry-of';
 import { copiedValue, MAX_TEMPLATE_PAYLOAD, templateBytes } from '../../../lib/core/frozen-value';
 import { serializeValue } from '../../../lib/core/value.serializer';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-const entryOf = (payload: string): CacheEntry => ({
-  payload,
-  createdAt: 0,
-  freshUntil: Infinity,
-  staleUntil: Infinity,
-  tags: [],
-  tagVersions: [],
-});
 
 /** Heap kept by reading each entry twice (the second copy keeps the decoded value). */
 function keptBytes(entries: CacheEntry[]): number {

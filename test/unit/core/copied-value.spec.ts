@@ -1,16 +1,8 @@
 import { CacheEntry } from '../../../lib/core/cache-entry';
+import { entryOf } from './helpers/entry-of';
 import { copiedValue, frozenValue, MAX_TEMPLATE_PAYLOAD } from '../../../lib/core/frozen-value';
 import { MAX_CLONE_WIDTH } from '../../../lib/core/json-clone';
 import { serializeValue, UNDECODABLE } from '../../../lib/core/value.serializer';
-
-const entryOf = (payload: string): CacheEntry => ({
-  payload,
-  createdAt: 0,
-  freshUntil: Infinity,
-  staleUntil: Infinity,
-  tags: [],
-  tagVersions: [],
-});
 
 const VALUE = {
   id: 1,
