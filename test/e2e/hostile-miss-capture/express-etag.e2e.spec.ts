@@ -6,7 +6,8 @@ import {
   SafeApp,
   stableHeaders,
 } from '../helpers/safety';
-import { calls, expressViews, HELD, MissCaptureModule, reset } from './miss-capture.app';
+import { calls, expressViews, MissCaptureModule, reset } from './miss-capture.app';
+import { expectNoHeld, expectAsStock } from './expectations';
 
 /**
  * Hostile: the placeholder ETag an Express miss carries while the handler's value goes out
@@ -14,20 +15,6 @@ import { calls, expressViews, HELD, MissCaptureModule, reset } from './miss-capt
  * Express alone sends), then a MISS and a second request. A stored response's MISS and HIT are the
  * same and carry the cache's ETag; a response that is not stored is exactly what Express sends.
  */
-type Res = { status: number; text: string; headers: Record<string, unknown>; body?: unknown };
-
-function expectNoHeld(...responses: Res[]) {
-  for (const res of responses) expect(JSON.stringify(res.headers)).not.toContain(HELD);
-}
-
-/** `miss` is what Express alone answers (`stock`), headers and bytes. */
-function expectAsStock(stock: Res, miss: Res) {
-  expect({ status: miss.status, text: miss.text }).toEqual({
-    status: stock.status,
-    text: stock.text,
-  });
-  expect(stableHeaders(miss)).toEqual(stableHeaders(stock));
-}
 
 describe('hostile miss capture: the held ETag on Express', () => {
   let ctx: SafeApp;

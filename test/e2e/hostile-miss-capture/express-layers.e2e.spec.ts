@@ -14,6 +14,7 @@ import {
 } from '../helpers/safety';
 import { listen, rawRequest, RawResponse } from '../hostile-transport/raw-client';
 import { calls, HELD, MissCaptureModule, reset } from './miss-capture.app';
+import { expectNoHeld, expectAsStock } from './expectations';
 
 /** `on-headers` (what compression and sessions use): a listener run just before the head goes out. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,18 +27,6 @@ const onHeaders: (res: http.ServerResponse, listener: () => void) => void = requ
  * response the cache does not store is what Express alone sends (`?stock`).
  */
 type Res = { status: number; text: string; headers: Record<string, unknown> };
-
-function expectNoHeld(...responses: { headers: Record<string, unknown> }[]) {
-  for (const res of responses) expect(JSON.stringify(res.headers)).not.toContain(HELD);
-}
-
-function expectAsStock(stock: Res, miss: Res) {
-  expect({ status: miss.status, text: miss.text }).toEqual({
-    status: stock.status,
-    text: stock.text,
-  });
-  expect(stableHeaders(miss)).toEqual(stableHeaders(stock));
-}
 
 const raw = (res: RawResponse): Res => ({
   status: res.status,

@@ -11,7 +11,7 @@ import {
   stableHeaders,
 } from '../helpers/safety';
 import { listen, rawRequest } from '../hostile-transport/raw-client';
-import { HELD } from './miss-capture.app';
+import { expectNoHeld } from './expectations';
 
 /**
  * Hostile: the Fastify miss (the payload string given to the validators as it is; the headers read
@@ -78,10 +78,6 @@ class FastifyMissController {
 
 @Module({ imports: [CacheModule.forRoot()], controllers: [FastifyMissController] })
 class FastifyMissModule {}
-
-function expectNoHeld(...responses: { headers: Record<string, unknown> }[]) {
-  for (const res of responses) expect(JSON.stringify(res.headers)).not.toContain(HELD);
-}
 
 describe('hostile miss capture: Fastify', () => {
   let ctx: SafeApp;

@@ -9,17 +9,14 @@ import {
   stableHeaders,
 } from '../helpers/safety';
 import { listen } from '../hostile-transport/raw-client';
-import { calls, closeGate, HELD, MissCaptureModule, reset } from './miss-capture.app';
+import { calls, closeGate, MissCaptureModule, reset } from './miss-capture.app';
+import { expectNoHeld } from './expectations';
 
 /**
  * Hostile: concurrent misses (single-flight joiners replay the leader's response) and clients
  * that go away mid-miss, on both platforms. The placeholder ETag never shows; joiners get the
  * leader's ETag and bytes; an aborted miss stores nothing.
  */
-function expectNoHeld(...responses: { headers: Record<string, unknown> }[]) {
-  for (const res of responses) expect(JSON.stringify(res.headers)).not.toContain(HELD);
-}
-
 /** A GET that the client abandons after `ms`. */
 function abandon(port: number, path: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
